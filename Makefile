@@ -1,0 +1,43 @@
+# Two commands on a fresh machine with Python 3.11 and PyPI: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+UV_VERSION := 0.13.9
+UV := .tools/bin/uv
+PY := .venv/bin/python
+SERVICES := budget_service indicator_service procurement_service
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.PHONY: install migrate seed run test lint format token clean
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+install: $(UV)  ## create .venv from the lock file
+	$(UV) sync --frozen --all-packages
+
+migrate: install  ## upgrade every service's database to the latest schema
+	@for service in $(SERVICES); do $(PY) -m $$service migrate || exit 1; done
+
+seed: migrate  ## load the customer's data files (idempotent)
+	$(PY) -m budget_service seed
+
+run: seed  ## run the three services on SQLite in the foreground until Ctrl-C
+	bash deploy/run-local.sh
+
+test: install  ## every test, on SQLite (set *_TEST_DATABASE_URL for PostgreSQL)
+	$(PY) -m pytest
+
+lint: install
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+format: install
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+token: install  ## print a development bearer token: make token SCOPE=budget:write
+	@$(PY) -m municipal_shared.kit.token --scope "$(SCOPE)"
+
+clean:
+	rm -rf .venv .tools var

@@ -1,0 +1,97 @@
+"""Municipalities and their boards: a budget can only be made for a registered board."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+
+from budget_service import repository as repo
+from budget_service import service
+from budget_service.api.deps import Admin, BoardPath, MunicipalityPath, Reader, Session
+from budget_service.schemas import BoardIn, BoardOut, MunicipalityIn, MunicipalityOut
+from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.problems import NotFound, problem_responses
+
+router = APIRouter(prefix="/v1/municipalities", tags=["registry"])
+
+
+@router.get(
+    "",
+    operation_id="listMunicipalities",
+    summary="List registered municipalities",
+    response_model=Page[MunicipalityOut],
+    responses=problem_responses(401, 403, 422),
+)
+async def list_municipalities(
+    session: Session, _: Reader, page: Pagination
+) -> Page[MunicipalityOut]:
+    rows, total = await repo.page_of(session, repo.municipalities_query(), page)
+    items = [MunicipalityOut(code=m.code, name=m.name) for m in rows]
+    return Page(items=items, page=page.page, page_size=page.page_size, total=total)
+
+
+@router.put(
+    "/{municipality_code}",
+    operation_id="registerMunicipality",
+    summary="Register a municipality or rename it (idempotent)",
+    response_model=MunicipalityOut,
+    responses={
+        201: {"description": "Registered", "model": MunicipalityOut},
+        **problem_responses(401, 403, 422),
+    },
+)
+async def register_municipality(
+    municipality_code: MunicipalityPath,
+    body: MunicipalityIn,
+    session: Session,
+    admin: Admin,
+    response: Response,
+) -> MunicipalityOut:
+    municipality, created = await service.register_municipality(
+        session, admin.subject, municipality_code, body
+    )
+    response.status_code = 201 if created else 200
+    return MunicipalityOut(code=municipality.code, name=municipality.name)
+
+
+@router.get(
+    "/{municipality_code}/boards",
+    operation_id="listBoards",
+    summary="List the boards of a municipality",
+    response_model=Page[BoardOut],
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_boards(
+    municipality_code: MunicipalityPath, session: Session, _: Reader, page: Pagination
+) -> Page[BoardOut]:
+    if await repo.get_municipality(session, municipality_code) is None:
+        raise NotFound(f"Municipality {municipality_code} is not registered")
+    rows, total = await repo.page_of(session, repo.boards_query(municipality_code), page)
+    items = [
+        BoardOut(municipality_code=b.municipality_code, code=b.code, name=b.name) for b in rows
+    ]
+    return Page(items=items, page=page.page, page_size=page.page_size, total=total)
+
+
+@router.put(
+    "/{municipality_code}/boards/{board_code}",
+    operation_id="registerBoard",
+    summary="Register a board or rename it (idempotent)",
+    response_model=BoardOut,
+    responses={
+        201: {"description": "Registered", "model": BoardOut},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def register_board(
+    municipality_code: MunicipalityPath,
+    board_code: BoardPath,
+    body: BoardIn,
+    session: Session,
+    admin: Admin,
+    response: Response,
+) -> BoardOut:
+    board, created = await service.register_board(
+        session, admin.subject, municipality_code, board_code, body
+    )
+    response.status_code = 201 if created else 200
+    return BoardOut(municipality_code=board.municipality_code, code=board.code, name=board.name)

@@ -1,0 +1,5 @@
+from budget_service.models import Base
+from budget_service.settings import VERSION_TABLE
+from municipal_shared.kit.migrations import run_env
+
+run_env(Base.metadata, VERSION_TABLE)

@@ -1,0 +1,246 @@
+"""Queries of the budget service. Nothing here commits; totals are GROUP BYs in the database."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from budget_service.models import (
+    ActivityArea,
+    AreaBaseAmount,
+    AuditEntry,
+    Board,
+    Budget,
+    BudgetVersion,
+    ChangeLine,
+    ChangeLineAmount,
+    DirectiveLine,
+    DirectiveLineAmount,
+    FollowUpEntry,
+    FollowUpReport,
+    InvestmentItem,
+    InvestmentItemAmount,
+    Municipality,
+)
+from budget_service.vocabulary import InvestmentSection
+from municipal_shared.kit.pagination import PageParams
+
+YearTotals = dict[str, int]
+
+
+async def get_municipality(session: AsyncSession, code: str) -> Municipality | None:
+    return await session.get(Municipality, code)
+
+
+async def get_board(session: AsyncSession, municipality_code: str, code: str) -> Board | None:
+    query = select(Board).where(Board.municipality_code == municipality_code, Board.code == code)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def page_of(
+    session: AsyncSession, query: Select[Any], page: PageParams
+) -> tuple[list[Any], int]:
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = (await session.execute(query.limit(page.page_size).offset(page.offset))).scalars()
+    return list(rows.unique()), total
+
+
+def municipalities_query() -> Select[Any]:
+    return select(Municipality).order_by(Municipality.code)
+
+
+def boards_query(municipality_code: str) -> Select[Any]:
+    return select(Board).where(Board.municipality_code == municipality_code).order_by(Board.code)
+
+
+async def get_budget(
+    session: AsyncSession, municipality_code: str, board_code: str, year: int
+) -> Budget | None:
+    query = (
+        select(Budget)
+        .join(Board)
+        .where(
+            Board.municipality_code == municipality_code,
+            Board.code == board_code,
+            Budget.budget_year == year,
+        )
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def budgets_query(
+    municipality_code: str | None, board_code: str | None, year: int | None
+) -> Select[Any]:
+    query = select(Budget).join(Board)
+    if municipality_code:
+        query = query.where(Board.municipality_code == municipality_code)
+    if board_code:
+        query = query.where(Board.code == board_code)
+    if year:
+        query = query.where(Budget.budget_year == year)
+    return query.order_by(Board.municipality_code, Board.code, Budget.budget_year)
+
+
+def _version_query(budget_id: int) -> Select[Any]:
+    return (
+        select(BudgetVersion)
+        .where(BudgetVersion.budget_id == budget_id)
+        .options(
+            selectinload(BudgetVersion.directive_lines),
+            selectinload(BudgetVersion.activity_areas),
+            selectinload(BudgetVersion.investment_frame),
+            selectinload(BudgetVersion.investment_items),
+        )
+        .execution_options(populate_existing=True)
+    )
+
+
+async def get_version(session: AsyncSession, budget_id: int, number: int) -> BudgetVersion | None:
+    query = _version_query(budget_id).where(BudgetVersion.number == number)
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+async def head_version(session: AsyncSession, budget_id: int) -> BudgetVersion:
+    query = _version_query(budget_id).order_by(BudgetVersion.number.desc()).limit(1)
+    return (await session.execute(query)).scalar_one()
+
+
+async def head_numbers(session: AsyncSession, budget_ids: list[int]) -> dict[int, BudgetVersion]:
+    latest = (
+        select(BudgetVersion.budget_id, func.max(BudgetVersion.number).label("number"))
+        .where(BudgetVersion.budget_id.in_(budget_ids))
+        .group_by(BudgetVersion.budget_id)
+        .subquery()
+    )
+    query = select(BudgetVersion).join(
+        latest,
+        (BudgetVersion.budget_id == latest.c.budget_id) & (BudgetVersion.number == latest.c.number),
+    )
+    return {v.budget_id: v for v in (await session.execute(query)).scalars()}
+
+
+async def latest_decided(session: AsyncSession, budget_id: int) -> BudgetVersion | None:
+    query = (
+        _version_query(budget_id)
+        .where(BudgetVersion.status == "decided")
+        .order_by(BudgetVersion.number.desc())
+        .limit(1)
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def versions_query(budget_id: int) -> Select[Any]:
+    return (
+        select(BudgetVersion)
+        .where(BudgetVersion.budget_id == budget_id)
+        .order_by(BudgetVersion.number)
+    )
+
+
+async def superseded_by(session: AsyncSession, budget_id: int, number: int) -> int | None:
+    query = select(BudgetVersion.number).where(
+        BudgetVersion.budget_id == budget_id, BudgetVersion.supersedes_number == number
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def _by_year(rows: Any) -> YearTotals:
+    return {str(year): int(total) for year, total in rows}
+
+
+async def directive_total(session: AsyncSession, version_id: int) -> YearTotals:
+    query = (
+        select(DirectiveLineAmount.year, func.sum(DirectiveLineAmount.amount))
+        .join(DirectiveLine)
+        .where(DirectiveLine.version_id == version_id)
+        .group_by(DirectiveLineAmount.year)
+    )
+    return _by_year(await session.execute(query))
+
+
+def _area_amounts(version_id: int) -> Any:
+    """(area id, year, amount) of every base amount and change line of a version."""
+    base = (
+        select(ActivityArea.id.label("area_id"), AreaBaseAmount.year, AreaBaseAmount.amount)
+        .join(AreaBaseAmount)
+        .where(ActivityArea.version_id == version_id)
+    )
+    changes = (
+        select(ActivityArea.id.label("area_id"), ChangeLineAmount.year, ChangeLineAmount.amount)
+        .join(ChangeLine, ChangeLine.area_id == ActivityArea.id)
+        .join(ChangeLineAmount)
+        .where(ActivityArea.version_id == version_id)
+    )
+    return union_all(base, changes).subquery()
+
+
+async def area_totals(session: AsyncSession, version_id: int) -> dict[int, YearTotals]:
+    amounts = _area_amounts(version_id)
+    query = select(amounts.c.area_id, amounts.c.year, func.sum(amounts.c.amount)).group_by(
+        amounts.c.area_id, amounts.c.year
+    )
+    out: dict[int, YearTotals] = defaultdict(dict)
+    for area_id, year, total in await session.execute(query):
+        out[area_id][str(year)] = int(total)
+    return out
+
+
+async def proposal_total(session: AsyncSession, version_id: int) -> YearTotals:
+    amounts = _area_amounts(version_id)
+    query = select(amounts.c.year, func.sum(amounts.c.amount)).group_by(amounts.c.year)
+    return _by_year(await session.execute(query))
+
+
+async def investment_totals(
+    session: AsyncSession, version_id: int
+) -> dict[str, dict[str, YearTotals]]:
+    """Per section: expenditure, income and net per year."""
+    query = (
+        select(
+            InvestmentItem.section,
+            InvestmentItemAmount.year,
+            func.sum(InvestmentItemAmount.expenditure),
+            func.sum(InvestmentItemAmount.income),
+        )
+        .join(InvestmentItemAmount)
+        .where(InvestmentItem.version_id == version_id)
+        .group_by(InvestmentItem.section, InvestmentItemAmount.year)
+    )
+    out = {s.value: {"expenditure": {}, "income": {}, "net": {}} for s in InvestmentSection}
+    for section, year, expenditure, income in await session.execute(query):
+        key = str(year)
+        out[section]["expenditure"][key] = int(expenditure)
+        out[section]["income"][key] = int(income)
+        out[section]["net"][key] = int(expenditure) - int(income)
+    return out
+
+
+async def get_follow_up(
+    session: AsyncSession, budget_id: int, tertial: str
+) -> FollowUpReport | None:
+    query = select(FollowUpReport).where(
+        FollowUpReport.budget_id == budget_id, FollowUpReport.tertial == tertial
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def audit_query(budget_id: int) -> Select[Any]:
+    return select(AuditEntry).where(AuditEntry.budget_id == budget_id).order_by(AuditEntry.id)
+
+
+async def follow_up_sums(
+    session: AsyncSession, report_id: int
+) -> tuple[Decimal | None, Decimal | None]:
+    query = select(
+        func.sum(FollowUpEntry.outcome_to_date), func.sum(FollowUpEntry.full_year_forecast)
+    ).where(FollowUpEntry.report_id == report_id)
+    outcome, forecast = (await session.execute(query)).one()
+    return (
+        None if outcome is None else Decimal(outcome),
+        None if forecast is None else Decimal(forecast),
+    )

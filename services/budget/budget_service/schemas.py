@@ -1,0 +1,300 @@
+"""Request and response bodies of the budget service. Requests forbid unknown fields, so a
+client cannot slip a total in; every total in a response is computed by the service."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from pydantic import BaseModel, Field
+
+from budget_service.vocabulary import (
+    ChangeKind,
+    DirectiveLineKind,
+    InvestmentSection,
+    Phase,
+    VersionStatus,
+)
+from municipal_shared.contracts.base import RequestModel
+from municipal_shared.types import (
+    BoardCode,
+    BudgetYear,
+    ExactThousandSEK,
+    MunicipalityCode,
+    ThousandSEK,
+)
+
+YearKey = Annotated[str, Field(pattern=r"^[0-9]{4}$")]
+YearAmounts = Annotated[
+    dict[YearKey, ThousandSEK],
+    Field(
+        description="Thousand SEK per year, keyed by year; every year of the budget, no other.",
+        examples=[{"2018": 7644, "2019": 7580, "2020": 7580, "2021": 7580}],
+    ),
+]
+Reason = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=2000,
+        description="Why: kept in the audit log.",
+        examples=["Budgetförslag enligt KS beslut"],
+    ),
+]
+Text = Annotated[str, Field(min_length=1, max_length=500)]
+AreaCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$", examples=["naringsliv"])]
+
+
+# ---- requests -------------------------------------------------------------------------------
+
+
+class MunicipalityIn(RequestModel):
+    name: Text = Field(examples=["Linköping"])
+    reason: Reason
+
+
+class BoardIn(RequestModel):
+    name: Text = Field(examples=["Kommunstyrelsen"])
+    reason: Reason
+
+
+class BudgetIn(RequestModel):
+    municipality_code: MunicipalityCode
+    board_code: BoardCode
+    budget_year: BudgetYear
+    plan_year_count: int = Field(
+        default=3, ge=1, le=4, description="Plan years after the budget year."
+    )
+    title: Text = Field(examples=["Budgetförslag 2018 med plan för 2019-2021"])
+    reason: Reason
+
+
+class DirectiveLineIn(RequestModel):
+    kind: DirectiveLineKind
+    text: Text = Field(examples=["Uppräkning för pris- och löneökningar"])
+    decision_reference: str | None = Field(default=None, max_length=200, examples=["KF 2015-11-24"])
+    amounts: YearAmounts
+
+
+class ChangeLineIn(RequestModel):
+    heading: Text = Field(examples=["Övriga förändringar"])
+    kind: ChangeKind
+    text: Text = Field(examples=["Omvandling av markeringsbeslut till ordinarie"])
+    decision_reference: str | None = Field(default=None, max_length=200)
+    counterparty: str | None = Field(
+        default=None, max_length=200, description="The other board of a reallocation."
+    )
+    amounts: YearAmounts
+
+
+class ActivityAreaIn(RequestModel):
+    code: AreaCode
+    name: Text = Field(examples=["Näringsliv"])
+    base_amounts: YearAmounts | None = Field(
+        default=None,
+        description="The area's frame before changes; null where the budget shows none.",
+    )
+    note: str | None = Field(default=None, max_length=2000)
+    change_lines: list[ChangeLineIn] = Field(default_factory=list, max_length=200)
+
+
+class InvestmentItemIn(RequestModel):
+    section: InvestmentSection
+    heading: str | None = Field(default=None, max_length=200)
+    name: Text = Field(examples=["Allmänt investeringsutrymme"])
+    expenditure: YearAmounts
+    income: YearAmounts | None = Field(default=None, description="Omitted means no income.")
+
+
+class InvestmentsIn(RequestModel):
+    frame: YearAmounts | None = Field(default=None, description="Investment frame per directive.")
+    items: list[InvestmentItemIn] = Field(default_factory=list, max_length=500)
+
+
+class ControlTotals(RequestModel):
+    """Totals printed in a source document. They are checked against the computed totals and
+    never stored: a disagreement is a 422 naming the total."""
+
+    directive_total: YearAmounts | None = None
+    proposal_total: YearAmounts | None = None
+    of_which_change: YearAmounts | None = None
+    investments_within_frame: YearAmounts | None = None
+    requests_beyond_frame: YearAmounts | None = None
+
+
+class VersionContentIn(RequestModel):
+    reason: Reason
+    directive_lines: list[DirectiveLineIn] = Field(default_factory=list, max_length=200)
+    activity_areas: list[ActivityAreaIn] = Field(default_factory=list, max_length=200)
+    investments: InvestmentsIn = Field(default_factory=InvestmentsIn)
+    control_totals: ControlTotals | None = None
+
+
+class NewChangeLineIn(ChangeLineIn):
+    activity_area_code: AreaCode
+    reason: Reason
+
+
+class DecisionIn(RequestModel):
+    decided_by: Text = Field(description="The deciding body.", examples=["KF"])
+    decision_date: dt.date = Field(examples=["2017-11-28"])
+    paragraph: Text = Field(examples=["§ 412"])
+    reason: Reason
+
+
+class NewVersionIn(RequestModel):
+    phase: Phase = Field(
+        description="The same phase as the decided head makes a revision that supersedes it; "
+        "a later phase moves the budget on."
+    )
+    reason: Reason
+
+
+class FollowUpEntryIn(RequestModel):
+    activity_area_code: AreaCode
+    outcome_to_date: ExactThousandSEK
+    full_year_forecast: ExactThousandSEK
+    comment: str | None = Field(default=None, max_length=4000)
+
+
+class FollowUpIn(RequestModel):
+    entries: list[FollowUpEntryIn] = Field(min_length=1, max_length=200)
+    reason: Reason
+
+
+# ---- responses ------------------------------------------------------------------------------
+
+
+class MunicipalityOut(BaseModel):
+    code: str
+    name: str
+
+
+class BoardOut(BaseModel):
+    municipality_code: str
+    code: str
+    name: str
+
+
+class DirectiveLineOut(BaseModel):
+    id: int
+    position: int
+    kind: DirectiveLineKind
+    text: str
+    decision_reference: str | None
+    amounts: dict[str, int]
+
+
+class DirectiveOut(BaseModel):
+    lines: list[DirectiveLineOut]
+    total: dict[str, int] = Field(description="Summa budgetram enligt budgetdirektiv.")
+
+
+class ChangeLineOut(BaseModel):
+    id: int
+    position: int
+    heading: str
+    kind: ChangeKind
+    text: str
+    decision_reference: str | None
+    counterparty: str | None
+    amounts: dict[str, int]
+
+
+class ActivityAreaOut(BaseModel):
+    code: str
+    name: str
+    position: int
+    note: str | None
+    base_amounts: dict[str, int] | None
+    change_lines: list[ChangeLineOut]
+    total: dict[str, int] = Field(description="Base amount plus every change line.")
+
+
+class ProposalOut(BaseModel):
+    activity_areas: list[ActivityAreaOut]
+    total: dict[str, int] = Field(description="Summa nämndens förslag till budgetram.")
+    of_which_change: dict[str, int] = Field(description="Proposal total minus directive total.")
+
+
+class InvestmentItemOut(BaseModel):
+    id: int
+    position: int
+    section: InvestmentSection
+    heading: str | None
+    name: str
+    expenditure: dict[str, int]
+    income: dict[str, int]
+    net: dict[str, int]
+
+
+class InvestmentSectionOut(BaseModel):
+    items: list[InvestmentItemOut]
+    total: dict[str, int] = Field(description="Net expenditure (expenditure minus income).")
+    of_which_expenditure: dict[str, int]
+    of_which_income: dict[str, int]
+
+
+class InvestmentsOut(BaseModel):
+    frame: dict[str, int] | None
+    within_frame: InvestmentSectionOut
+    beyond_frame: InvestmentSectionOut
+    frame_remaining: dict[str, int] | None = Field(description="Frame minus net within frame.")
+
+
+class DecisionOut(BaseModel):
+    decided_by: str
+    decision_date: dt.date
+    paragraph: str
+    recorded_by: str | None
+
+
+class VersionOut(BaseModel):
+    number: int
+    phase: Phase
+    phase_label: str
+    status: VersionStatus
+    based_on_version: int | None
+    supersedes_version: int | None
+    superseded_by_version: int | None
+    decision: DecisionOut | None
+    etag: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class BudgetSummary(BaseModel):
+    municipality_code: str
+    municipality_name: str
+    board_code: str
+    board_name: str
+    budget_year: int
+    years: list[int]
+    title: str
+    unit: str = Field(default="tkr", description="Every amount is in thousand SEK, net cost.")
+
+
+class BudgetListItem(BudgetSummary):
+    current_version: int
+    current_phase: Phase
+    current_status: VersionStatus
+    href: str
+
+
+class BudgetDocument(BudgetSummary):
+    version: VersionOut
+    directive: DirectiveOut
+    proposal: ProposalOut
+    investments: InvestmentsOut
+    links: dict[str, str]
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    version_number: int | None
+    reason: str
+    changes: list[dict[str, Any]]

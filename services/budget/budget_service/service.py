@@ -1,0 +1,558 @@
+"""Use cases of the budget service. Each checks its rules, writes, records an audit entry and
+commits once; an error anywhere rolls the whole use case back."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from budget_service import repository as repo
+from budget_service import rules
+from budget_service.document import computed_totals, content_of, version_etag
+from budget_service.models import (
+    ActivityArea,
+    AreaBaseAmount,
+    AuditEntry,
+    Board,
+    Budget,
+    BudgetVersion,
+    ChangeLine,
+    ChangeLineAmount,
+    DirectiveLine,
+    DirectiveLineAmount,
+    FollowUpEntry,
+    FollowUpReport,
+    InvestmentFrameAmount,
+    InvestmentItem,
+    InvestmentItemAmount,
+    Municipality,
+)
+from budget_service.schemas import (
+    BoardIn,
+    BudgetIn,
+    DecisionIn,
+    FollowUpIn,
+    MunicipalityIn,
+    NewChangeLineIn,
+    NewVersionIn,
+    VersionContentIn,
+)
+from budget_service.vocabulary import Phase, VersionStatus
+from municipal_shared.kit.concurrency import check_if_match, make_etag
+from municipal_shared.kit.database import commit
+from municipal_shared.kit.problems import Conflict, InvalidContent, NotFound
+
+
+@dataclass(frozen=True)
+class BudgetKey:
+    municipality_code: str
+    board_code: str
+    budget_year: int
+
+    def __str__(self) -> str:
+        return f"{self.municipality_code}/{self.board_code}/{self.budget_year}"
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _audit(
+    session: AsyncSession,
+    actor: str,
+    action: str,
+    target: str,
+    reason: str,
+    *,
+    budget_id: int | None = None,
+    version_number: int | None = None,
+    changes: list[dict[str, Any]] | None = None,
+) -> None:
+    session.add(
+        AuditEntry(
+            budget_id=budget_id,
+            actor=actor,
+            action=action,
+            target=target,
+            reason=reason,
+            version_number=version_number,
+            changes=changes or [],
+        )
+    )
+
+
+# ---- municipalities and boards ---------------------------------------------------------------
+
+
+async def register_municipality(
+    session: AsyncSession, actor: str, code: str, body: MunicipalityIn
+) -> tuple[Municipality, bool]:
+    """Idempotent upsert; returns the municipality and whether it was created."""
+    existing = await repo.get_municipality(session, code)
+    if existing is not None and existing.name == body.name:
+        return existing, False
+    old = existing.name if existing else None
+    municipality = existing or Municipality(code=code, name=body.name)
+    municipality.name = body.name
+    session.add(municipality)
+    _audit(
+        session,
+        actor,
+        "municipality.registered",
+        code,
+        body.reason,
+        changes=[{"path": "/name", "old": old, "new": body.name}],
+    )
+    await commit(session)
+    return municipality, existing is None
+
+
+async def register_board(
+    session: AsyncSession, actor: str, municipality_code: str, code: str, body: BoardIn
+) -> tuple[Board, bool]:
+    if await repo.get_municipality(session, municipality_code) is None:
+        raise NotFound(f"Municipality {municipality_code} is not registered")
+    existing = await repo.get_board(session, municipality_code, code)
+    if existing is not None and existing.name == body.name:
+        return existing, False
+    old = existing.name if existing else None
+    board = existing or Board(municipality_code=municipality_code, code=code, name=body.name)
+    board.name = body.name
+    session.add(board)
+    _audit(
+        session,
+        actor,
+        "board.registered",
+        f"{municipality_code}/{code}",
+        body.reason,
+        changes=[{"path": "/name", "old": old, "new": body.name}],
+    )
+    await commit(session)
+    return (await repo.get_board(session, municipality_code, code)) or board, existing is None
+
+
+# ---- budgets and versions --------------------------------------------------------------------
+
+
+async def find_budget(session: AsyncSession, key: BudgetKey) -> Budget:
+    budget = await repo.get_budget(session, key.municipality_code, key.board_code, key.budget_year)
+    if budget is not None:
+        return budget
+    if await repo.get_municipality(session, key.municipality_code) is None:
+        raise NotFound(f"Municipality {key.municipality_code} is not registered")
+    if await repo.get_board(session, key.municipality_code, key.board_code) is None:
+        raise NotFound(f"Board {key.board_code} is not registered in {key.municipality_code}")
+    raise NotFound(f"No budget {key}")
+
+
+async def find_version(session: AsyncSession, budget: Budget, number: int) -> BudgetVersion:
+    version = await repo.get_version(session, budget.id, number)
+    if version is None:
+        raise NotFound(f"Budget has no version {number}")
+    return version
+
+
+async def create_budget(
+    session: AsyncSession, actor: str, body: BudgetIn, first_phase: Phase = Phase.DIRECTIVE
+) -> Budget:
+    board = await repo.get_board(session, body.municipality_code, body.board_code)
+    if board is None:
+        if await repo.get_municipality(session, body.municipality_code) is None:
+            raise InvalidContent(
+                f"Municipality {body.municipality_code} is not registered",
+                field="/municipality_code",
+            )
+        raise InvalidContent(
+            f"Board {body.board_code} is not registered in {body.municipality_code}",
+            field="/board_code",
+        )
+    key = BudgetKey(body.municipality_code, body.board_code, body.budget_year)
+    if await repo.get_budget(session, *vars(key).values()) is not None:
+        raise Conflict(f"Budget {key} exists already", href=f"/v1/budgets/{key}")
+    budget = Budget(
+        board_id=board.id,
+        budget_year=body.budget_year,
+        plan_year_count=body.plan_year_count,
+        title=body.title,
+    )
+    session.add(budget)
+    await session.flush()
+    session.add(BudgetVersion(budget_id=budget.id, number=1, phase=first_phase, status="draft"))
+    _audit(
+        session,
+        actor,
+        "budget.created",
+        str(key),
+        body.reason,
+        budget_id=budget.id,
+        version_number=1,
+        changes=[{"path": "/title", "old": None, "new": body.title}],
+    )
+    await commit(session)
+    return await find_budget(session, key)
+
+
+async def _fill(session: AsyncSession, version: BudgetVersion, content: dict[str, Any]) -> None:
+    """Replace a version's content with `content` (the VersionContentIn shape). The old rows
+    are deleted first: the unit of work would otherwise insert before it deletes and trip the
+    unique area codes."""
+    version.directive_lines.clear()
+    version.activity_areas.clear()
+    version.investment_frame.clear()
+    version.investment_items.clear()
+    if version.id is not None:
+        await session.flush()
+
+    def amounts(model: type, values: dict[str, int] | None) -> list[Any]:
+        return [model(year=int(y), amount=a) for y, a in sorted((values or {}).items())]
+
+    version.directive_lines = [
+        DirectiveLine(
+            position=i,
+            kind=line["kind"],
+            text=line["text"],
+            decision_reference=line.get("decision_reference"),
+            amounts=amounts(DirectiveLineAmount, line["amounts"]),
+        )
+        for i, line in enumerate(content.get("directive_lines", []), start=1)
+    ]
+    version.activity_areas = [
+        ActivityArea(
+            position=i,
+            code=area["code"],
+            name=area["name"],
+            note=area.get("note"),
+            base_amounts=amounts(AreaBaseAmount, area.get("base_amounts")),
+            change_lines=[
+                ChangeLine(
+                    position=j,
+                    heading=line["heading"],
+                    kind=line["kind"],
+                    text=line["text"],
+                    decision_reference=line.get("decision_reference"),
+                    counterparty=line.get("counterparty"),
+                    amounts=amounts(ChangeLineAmount, line["amounts"]),
+                )
+                for j, line in enumerate(area.get("change_lines", []), start=1)
+            ],
+        )
+        for i, area in enumerate(content.get("activity_areas", []), start=1)
+    ]
+    investments = content.get("investments") or {}
+    version.investment_frame = [
+        InvestmentFrameAmount(year=int(y), amount=a)
+        for y, a in sorted((investments.get("frame") or {}).items())
+    ]
+    version.investment_items = [
+        InvestmentItem(
+            position=i,
+            section=item["section"],
+            heading=item.get("heading"),
+            name=item["name"],
+            amounts=[
+                InvestmentItemAmount(
+                    year=int(y), expenditure=value, income=(item.get("income") or {}).get(y, 0)
+                )
+                for y, value in sorted(item["expenditure"].items())
+            ],
+        )
+        for i, item in enumerate(investments.get("items", []), start=1)
+    ]
+    version.updated_at = _now()  # also bumps row_version, so the ETag changes
+
+
+async def _check_totals(
+    session: AsyncSession, version: BudgetVersion, control_totals: dict[str, Any] | None
+) -> None:
+    await session.flush()
+    totals = await computed_totals(session, version)
+    frame = {str(a.year): a.amount for a in version.investment_frame} or None
+    errors = rules.frame_excess_errors(frame, totals["investments_within_frame"])
+    errors += rules.control_total_errors(control_totals or {}, totals)
+    rules.raise_if(errors, "Totals do not hold")
+
+
+async def _editable(
+    session: AsyncSession, key: BudgetKey, number: int, if_match: str | None
+) -> tuple[Budget, BudgetVersion]:
+    budget = await find_budget(session, key)
+    version = await find_version(session, budget, number)
+    check_if_match(if_match, version_etag(version))
+    rules.ensure_editable(version.number, version.status)
+    return budget, version
+
+
+def validate_content(content: dict[str, Any], years: list[int]) -> None:
+    errors = rules.content_year_errors(content, years)
+    errors += rules.duplicate_area_errors(a["code"] for a in content.get("activity_areas", []))
+    rules.raise_if(errors, "Content does not fit the budget")
+
+
+async def replace_content(
+    session: AsyncSession,
+    actor: str,
+    key: BudgetKey,
+    number: int,
+    if_match: str | None,
+    body: VersionContentIn,
+) -> BudgetVersion:
+    budget, version = await _editable(session, key, number, if_match)
+    new = body.model_dump(mode="json", exclude={"reason", "control_totals"})
+    validate_content(
+        {**new, "control_totals": body.control_totals and body.control_totals.model_dump()},
+        budget.years,
+    )
+    before = content_of(version)
+    await _fill(session, version, new)
+    await _check_totals(session, version, body.control_totals and body.control_totals.model_dump())
+    _audit(
+        session,
+        actor,
+        "version.content_replaced",
+        f"{key}/versions/{number}",
+        body.reason,
+        budget_id=budget.id,
+        version_number=number,
+        changes=rules.changes_between(before, content_of(version)),
+    )
+    await commit(session)
+    return await find_version(session, budget, number)
+
+
+async def add_change_line(
+    session: AsyncSession,
+    actor: str,
+    key: BudgetKey,
+    number: int,
+    if_match: str | None,
+    body: NewChangeLineIn,
+) -> BudgetVersion:
+    budget, version = await _editable(session, key, number, if_match)
+    area = next((a for a in version.activity_areas if a.code == body.activity_area_code), None)
+    if area is None:
+        raise InvalidContent(
+            f"Version {number} has no activity area {body.activity_area_code}",
+            field="/activity_area_code",
+        )
+    rules.raise_if(rules.year_errors(body.amounts, budget.years, "/amounts"), "Amounts do not fit")
+    line = body.model_dump(mode="json", exclude={"activity_area_code", "reason"})
+    area.change_lines.append(
+        ChangeLine(
+            position=max((c.position for c in area.change_lines), default=0) + 1,
+            **{k: v for k, v in line.items() if k != "amounts"},
+            amounts=[ChangeLineAmount(year=int(y), amount=a) for y, a in line["amounts"].items()],
+        )
+    )
+    version.updated_at = _now()
+    await _check_totals(session, version, None)
+    _audit(
+        session,
+        actor,
+        "version.change_line_added",
+        f"{key}/versions/{number}",
+        body.reason,
+        budget_id=budget.id,
+        version_number=number,
+        changes=[{"path": f"/activity_areas/{area.code}/change_lines/-", "old": None, "new": line}],
+    )
+    await commit(session)
+    return await find_version(session, budget, number)
+
+
+async def delete_change_line(
+    session: AsyncSession,
+    actor: str,
+    key: BudgetKey,
+    number: int,
+    line_id: int,
+    if_match: str | None,
+    reason: str,
+) -> BudgetVersion:
+    budget, version = await _editable(session, key, number, if_match)
+    for area in version.activity_areas:
+        line = next((c for c in area.change_lines if c.id == line_id), None)
+        if line is not None:
+            old = content_of(version)
+            area.change_lines.remove(line)
+            version.updated_at = _now()
+            _audit(
+                session,
+                actor,
+                "version.change_line_deleted",
+                f"{key}/versions/{number}",
+                reason,
+                budget_id=budget.id,
+                version_number=number,
+                changes=rules.changes_between(old, content_of(version)),
+            )
+            await commit(session)
+            return await find_version(session, budget, number)
+    raise NotFound(f"Version {number} has no change line {line_id}")
+
+
+async def decide(
+    session: AsyncSession,
+    actor: str,
+    key: BudgetKey,
+    number: int,
+    if_match: str | None,
+    body: DecisionIn,
+) -> BudgetVersion:
+    budget, version = await _editable(session, key, number, if_match)
+    version.status = VersionStatus.DECIDED
+    version.decided_by = body.decided_by
+    version.decision_date = body.decision_date
+    version.decision_paragraph = body.paragraph
+    version.decision_recorded_by = actor
+    version.updated_at = _now()
+    _audit(
+        session,
+        actor,
+        "version.decided",
+        f"{key}/versions/{number}",
+        body.reason,
+        budget_id=budget.id,
+        version_number=number,
+        changes=[
+            {"path": "/status", "old": "draft", "new": "decided"},
+            {
+                "path": "/decision",
+                "old": None,
+                "new": body.model_dump(mode="json", exclude={"reason"}),
+            },
+        ],
+    )
+    await commit(session)
+    return await find_version(session, budget, number)
+
+
+async def create_successor(
+    session: AsyncSession, actor: str, key: BudgetKey, body: NewVersionIn
+) -> BudgetVersion:
+    budget = await find_budget(session, key)
+    head = await repo.head_version(session, budget.id)
+    kind = rules.successor_kind(head.number, Phase(head.phase), head.status, body.phase)
+    successor = BudgetVersion(
+        budget_id=budget.id,
+        number=head.number + 1,
+        phase=body.phase,
+        status=VersionStatus.DRAFT,
+        based_on_number=head.number,
+        supersedes_number=head.number if kind == "revision" else None,
+    )
+    session.add(successor)
+    await _fill(session, successor, content_of(head))
+    _audit(
+        session,
+        actor,
+        f"version.created_as_{kind}",
+        f"{key}/versions/{successor.number}",
+        body.reason,
+        budget_id=budget.id,
+        version_number=successor.number,
+        changes=[{"path": "/phase", "old": head.phase, "new": body.phase}],
+    )
+    await commit(session)
+    return await find_version(session, budget, successor.number)
+
+
+async def discard_draft(
+    session: AsyncSession,
+    actor: str,
+    key: BudgetKey,
+    number: int,
+    if_match: str | None,
+    reason: str,
+) -> None:
+    """Only a draft at the head of the chain, never the first version, may be deleted."""
+    budget, version = await _editable(session, key, number, if_match)
+    head = await repo.head_version(session, budget.id)
+    if version.number != head.number or version.number == 1:
+        raise Conflict(f"Only the latest draft after version 1 can be discarded, not {number}")
+    await session.delete(version)
+    _audit(
+        session,
+        actor,
+        "version.discarded",
+        f"{key}/versions/{number}",
+        reason,
+        budget_id=budget.id,
+        version_number=number,
+    )
+    await commit(session)
+
+
+# ---- tertial follow-up -----------------------------------------------------------------------
+
+
+def follow_up_etag(report: FollowUpReport) -> str:
+    return make_etag("follow-up", report.id, report.row_version)
+
+
+async def reference_version(session: AsyncSession, budget: Budget) -> BudgetVersion:
+    """Follow-up measures against the latest decided version, or the head while none is."""
+    return await repo.latest_decided(session, budget.id) or await repo.head_version(
+        session, budget.id
+    )
+
+
+async def put_follow_up(
+    session: AsyncSession,
+    actor: str,
+    key: BudgetKey,
+    tertial: str,
+    if_match: str | None,
+    body: FollowUpIn,
+) -> FollowUpReport:
+    budget = await find_budget(session, key)
+    version = await reference_version(session, budget)
+    area_codes = {a.code for a in version.activity_areas}
+    errors = [
+        rules.field_error(
+            f"/entries/{i}/activity_area_code",
+            f"version {version.number} has no activity area {e.activity_area_code}",
+        )
+        for i, e in enumerate(body.entries)
+        if e.activity_area_code not in area_codes
+    ]
+    seen: set[str] = set()
+    for i, e in enumerate(body.entries):
+        if e.activity_area_code in seen:
+            errors.append(rules.field_error(f"/entries/{i}/activity_area_code", "given twice"))
+        seen.add(e.activity_area_code)
+    rules.raise_if(errors, "Follow-up does not fit the budget")
+    report = await repo.get_follow_up(session, budget.id, tertial)
+    before: list[dict[str, Any]] = []
+    if report is None:
+        report = FollowUpReport(budget_id=budget.id, tertial=tertial)
+        session.add(report)
+    else:
+        check_if_match(if_match, follow_up_etag(report))
+        before = [_entry_dict(e) for e in report.entries]
+    report.entries = [FollowUpEntry(**e.model_dump(exclude_none=False)) for e in body.entries]
+    report.updated_at = _now()
+    _audit(
+        session,
+        actor,
+        "follow_up.reported",
+        f"{key}/follow-up/{tertial}",
+        body.reason,
+        budget_id=budget.id,
+        changes=rules.changes_between(before, [_entry_dict(e) for e in report.entries]),
+    )
+    await commit(session)
+    stored = await repo.get_follow_up(session, budget.id, tertial)
+    assert stored is not None  # committed just above
+    return stored
+
+
+def _entry_dict(entry: FollowUpEntry) -> dict[str, Any]:
+    return {
+        "activity_area_code": entry.activity_area_code,
+        "outcome_to_date": str(entry.outcome_to_date),
+        "full_year_forecast": str(entry.full_year_forecast),
+        "comment": entry.comment,
+    }

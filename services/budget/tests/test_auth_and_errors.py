@@ -1,0 +1,91 @@
+"""Scopes guard writes; every error, from the router or the domain, is problem+json."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import httpx
+
+from municipal_shared.kit.testing import assert_problem
+
+BODY = {
+    "municipality_code": "0580",
+    "board_code": "KS",
+    "budget_year": 2030,
+    "title": "Budget",
+    "reason": "behörighetstest",
+}
+
+
+async def test_write_needs_a_token_with_the_scope(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    r = await client.post("/v1/budgets", json=BODY)
+    assert_problem(r, 401)
+    assert r.headers["www-authenticate"].startswith("Bearer")
+    assert_problem(await client.post("/v1/budgets", json=BODY, headers=token("budget:read")), 403)
+    assert_problem(
+        await client.put(
+            "/v1/municipalities/0580",
+            json={"name": "L", "reason": "abc"},
+            headers=token("budget:write"),
+        ),
+        403,
+    )
+    assert (await client.get("/v1/budgets")).json()["total"] == 0
+
+
+async def test_malformed_or_forged_tokens(client: httpx.AsyncClient, token: Callable) -> None:
+    for header in ("Bearer not-a-jwt", "Basic dXNlcjpwYXNz", "Bearer a.b.c"):
+        r = await client.post("/v1/budgets", json=BODY, headers={"Authorization": header})
+        assert_problem(r, 401)
+    import jwt
+
+    forged = jwt.encode(
+        {
+            "sub": "x",
+            "scope": "budget:write",
+            "iss": "municipal-steering-dev",
+            "aud": "municipal-steering",
+            "exp": 4102444800,
+        },
+        "another-secret-of-32-bytes-long!",
+        algorithm="HS256",
+    )
+    assert_problem(
+        await client.post("/v1/budgets", json=BODY, headers={"Authorization": f"Bearer {forged}"}),
+        401,
+    )
+    # A bad token on a public read is refused too, never silently ignored.
+    assert_problem(await client.get("/v1/budgets", headers={"Authorization": "Bearer x"}), 401)
+
+
+async def test_reads_can_be_made_to_require_a_scope(
+    app: object, client: httpx.AsyncClient, token: Callable
+) -> None:
+    settings = app.state.auth_settings  # type: ignore[attr-defined]
+    settings.require_read_scope = True
+    try:
+        assert_problem(await client.get("/v1/budgets"), 401)
+        assert_problem(await client.get("/v1/budgets", headers=token("budget:write")), 403)
+        assert (await client.get("/v1/budgets", headers=token("budget:read"))).status_code == 200
+    finally:
+        settings.require_read_scope = False
+
+
+async def test_router_errors_are_problems(client: httpx.AsyncClient) -> None:
+    assert_problem(await client.get("/v1/nothing-here"), 404)
+    assert_problem(await client.patch("/v1/budgets"), 405)
+    assert_problem(await client.get("/v1/budgets/05800/KS/2018"), 422, "/municipality_code")
+    r = await client.post(
+        "/v1/budgets", content=b"{not json", headers={"content-type": "application/json"}
+    )
+    assert_problem(r, 422)
+
+
+async def test_request_id_is_echoed_and_in_problems(client: httpx.AsyncClient) -> None:
+    r = await client.get("/v1/nothing-here", headers={"X-Request-ID": "robot-42"})
+    assert r.headers["x-request-id"] == "robot-42"
+    assert r.json()["request_id"] == "robot-42"
+    generated = await client.get("/healthz")
+    assert len(generated.headers["x-request-id"]) == 32

@@ -1,0 +1,67 @@
+"""Tertial follow-up: deviation = budget minus forecast, per area and in total."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from municipal_shared.kit.testing import assert_problem
+
+KS = "/v1/budgets/0580/KS/2018"
+
+
+async def test_robot_reads_t1_before_and_after_reporting(
+    client: httpx.AsyncClient, token: Callable, seeded: Path
+) -> None:
+    empty = (await client.get(f"{KS}/follow-up/T1")).json()
+    assert empty["reported"] is False and empty["period_end"] == "2018-04-30"
+    assert empty["total"]["budget"] == 389504
+    assert all(row["deviation"] is None for row in empty["rows"])
+
+    body = {
+        "reason": "Tertialrapport 1",
+        "entries": [
+            {
+                "activity_area_code": "naringsliv",
+                "outcome_to_date": "11200.5",
+                "full_year_forecast": "35000",
+                "comment": "Aerospace Forum dyrare",
+            },
+            {
+                "activity_area_code": "ekonomi",
+                "outcome_to_date": 14000,
+                "full_year_forecast": "43000.125",
+            },
+        ],
+    }
+    r = await client.put(f"{KS}/follow-up/T1", json=body, headers=token())
+    assert r.status_code == 200, r.text
+    report = r.json()
+    rows = {row["activity_area_code"]: row for row in report["rows"]}
+    assert rows["naringsliv"]["budget"] == 34449
+    assert rows["naringsliv"]["deviation"] == "-551.000"
+    assert rows["ekonomi"]["budget"] == 44373
+    assert rows["ekonomi"]["deviation"] == "1372.875"
+    assert rows["personal"]["deviation"] is None
+    assert report["total"]["outcome_to_date"] == "25200.500"
+    assert report["total"]["full_year_forecast"] == "78000.125"
+    assert report["reference_version"] == 1 and report["reported"] is True
+    etag = r.headers["etag"]
+
+    body["entries"][0]["full_year_forecast"] = "34449"
+    assert_problem(await client.put(f"{KS}/follow-up/T1", json=body, headers=token()), 428)
+    assert_problem(
+        await client.put(
+            f"{KS}/follow-up/T1", json=body, headers={**token(), "If-Match": '"follow-up-0-0"'}
+        ),
+        412,
+    )
+    r = await client.put(f"{KS}/follow-up/T1", json=body, headers={**token(), "If-Match": etag})
+    assert r.status_code == 200
+    assert {row["activity_area_code"]: row for row in r.json()["rows"]}["naringsliv"][
+        "deviation"
+    ] == "0.000"
+    other = (await client.get(f"{KS}/follow-up/T2")).json()
+    assert other["reported"] is False and other["period_end"] == "2018-08-31"

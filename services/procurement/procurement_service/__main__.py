@@ -1,0 +1,15 @@
+"""`python -m procurement_service migrate | serve`."""
+
+from municipal_shared.kit.cli import run
+from procurement_service.settings import SCRIPT_LOCATION, VERSION_TABLE, ProcurementSettings
+
+if __name__ == "__main__":
+    raise SystemExit(
+        run(
+            "procurement_service",
+            ProcurementSettings(),
+            script_location=SCRIPT_LOCATION,
+            version_table=VERSION_TABLE,
+            app_factory="procurement_service.main:create_app",
+        )
+    )

@@ -1,0 +1,1 @@
+"""The service kit: what every service wires the same way (errors, auth, health, database)."""

@@ -1,0 +1,87 @@
+"""One way to build a service app: lifespan-owned resources, request ids, problem+json,
+health, auth. Services pass their routers and settings; nothing is created at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+
+from municipal_shared.kit.auth import TokenVerifier
+from municipal_shared.kit.database import Database
+from municipal_shared.kit.health import health_router
+from municipal_shared.kit.migrations import alembic_config, head_revision
+from municipal_shared.kit.problems import Problem, install_problem_handlers
+from municipal_shared.kit.request_id import RequestIdMiddleware
+from municipal_shared.kit.settings import AuthSettings, ServiceSettings
+
+Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
+
+
+def create_service_app(
+    *,
+    title: str,
+    description: str,
+    version: str,
+    settings: ServiceSettings,
+    auth_settings: AuthSettings,
+    script_location: str,
+    version_table: str,
+    routers: Sequence[APIRouter],
+    openapi_tags: list[dict[str, Any]],
+    extra_lifespan: Extra | None = None,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
+        app.state.auth_settings = auth_settings
+        app.state.token_verifier = TokenVerifier(auth_settings)
+        app.state.database = Database(settings.database_url)
+        app.state.version_table = version_table
+        app.state.head_revision = head_revision(
+            alembic_config(script_location, settings.database_url, version_table)
+        )
+        try:
+            if extra_lifespan is None:
+                yield
+            else:
+                async with extra_lifespan(app):
+                    yield
+        finally:
+            await app.state.database.dispose()
+
+    app = FastAPI(
+        title=title,
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        openapi_tags=[*openapi_tags, {"name": "health", "description": "Liveness and readiness"}],
+    )
+    app.add_middleware(RequestIdMiddleware)
+    install_problem_handlers(app)
+    app.include_router(health_router())
+    for router in routers:
+        app.include_router(router)
+    _register_problem_schema(app)
+    return app
+
+
+def _register_problem_schema(app: FastAPI) -> None:
+    """Routes reference #/components/schemas/Problem; make sure the schema is there."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        defs = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        for name, sub in defs.pop("$defs", {}).items():
+            components.setdefault(name, sub)
+        components["Problem"] = defs
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,144 @@
+"""Bearer tokens with scopes.
+
+Development: HS256 tokens signed with a local secret (`make token SCOPE=...`).
+Production: tokens from the municipality's identity provider, verified against its published
+key set (JWKS), issuer and audience. Scopes come from the OAuth2 `scope` claim (space
+separated) or a `scp` list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import anyio
+import jwt
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from municipal_shared.kit.problems import Forbidden, Unauthorized
+from municipal_shared.kit.settings import AuthSettings
+
+ANONYMOUS = "anonymous"
+_bearer = HTTPBearer(auto_error=False, description="JWT with the scopes the operation names.")
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    scopes: frozenset[str]
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.subject == ANONYMOUS
+
+
+class TokenVerifier:
+    def __init__(self, settings: AuthSettings) -> None:
+        self.settings = settings
+        self._jwks = (
+            jwt.PyJWKClient(settings.jwks_url, cache_jwk_set=True, lifespan=300)
+            if settings.mode == "production" and settings.jwks_url
+            else None
+        )
+
+    async def verify(self, token: str) -> Principal:
+        options = {"require": ["exp", "iss", "sub"]}
+        try:
+            if self._jwks is None:
+                key: Any = self.settings.dev_secret.get_secret_value()
+                algorithms = ["HS256"]
+            else:
+                # PyJWKClient fetches with urllib (blocking): keep it off the event loop.
+                signing_key = await anyio.to_thread.run_sync(
+                    self._jwks.get_signing_key_from_jwt, token
+                )
+                key, algorithms = signing_key.key, self.settings.algorithms
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=algorithms,
+                audience=self.settings.audience,
+                issuer=self.settings.issuer,
+                options=options,
+            )
+        except (jwt.PyJWTError, ValueError) as exc:
+            raise Unauthorized(
+                f"Bearer token rejected: {exc}",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            ) from exc
+        scopes = claims.get("scope", "")
+        scope_set = set(scopes.split()) if isinstance(scopes, str) else set()
+        if isinstance(claims.get("scp"), list):
+            scope_set |= {str(s) for s in claims["scp"]}
+        return Principal(subject=str(claims["sub"]), scopes=frozenset(scope_set))
+
+
+def issue_development_token(
+    settings: AuthSettings, scopes: list[str], subject: str, minutes: int = 480
+) -> str:
+    now = dt.datetime.now(dt.UTC)
+    claims = {
+        "sub": subject,
+        "scope": " ".join(scopes),
+        "iss": settings.issuer,
+        "aud": settings.audience,
+        "iat": now,
+        "exp": now + dt.timedelta(minutes=minutes),
+    }
+    return jwt.encode(claims, settings.dev_secret.get_secret_value(), algorithm="HS256")
+
+
+Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+
+
+async def _principal(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> Principal:
+    if credentials is None:
+        if request.headers.get("authorization"):
+            raise Unauthorized(
+                "Authorization header is not a bearer token",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_request"'},
+            )
+        return Principal(ANONYMOUS, frozenset())
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(credentials.credentials)
+
+
+def _need(principal: Principal, scope: str) -> Principal:
+    if principal.is_anonymous:
+        raise Unauthorized(
+            f"This operation needs a bearer token with scope {scope}",
+            headers={"WWW-Authenticate": f'Bearer scope="{scope}"'},
+        )
+    if scope not in principal.scopes:
+        raise Forbidden(
+            f"The token lacks scope {scope}",
+            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope" scope="{scope}"'},
+            required_scope=scope,
+        )
+    return principal
+
+
+def require_scope(scope: str) -> Any:
+    """Dependency for a write: a valid token carrying `scope`."""
+
+    async def dependency(request: Request, credentials: Credentials) -> Principal:
+        return _need(await _principal(request, credentials), scope)
+
+    return Depends(dependency)
+
+
+def read_access(scope: str) -> Any:
+    """Dependency for a read: public unless AUTH_REQUIRE_READ_SCOPE is set. A token that is
+    sent is always verified, so a malformed one is a 401 even on a public read."""
+
+    async def dependency(request: Request, credentials: Credentials) -> Principal:
+        principal = await _principal(request, credentials)
+        if request.app.state.auth_settings.require_read_scope:
+            return _need(principal, scope)
+        return principal
+
+    return Depends(dependency)

@@ -1,0 +1,56 @@
+"""The command line every service has: `python -m <service> migrate | seed [FILE...] | serve`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+import uvicorn
+
+from municipal_shared.kit import migrations
+from municipal_shared.kit.database import Database
+from municipal_shared.kit.request_id import configure_logging
+from municipal_shared.kit.settings import ServiceSettings
+
+Seeder = Callable[[Database, list[Path]], Awaitable[None]]
+
+
+def run(
+    prog: str,
+    settings: ServiceSettings,
+    *,
+    script_location: str,
+    version_table: str,
+    app_factory: str,
+    seeder: Seeder | None = None,
+    argv: list[str] | None = None,
+) -> int:
+    parser = argparse.ArgumentParser(prog=prog)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="upgrade the database to the latest schema")
+    seed = sub.add_parser("seed", help="load the bundled data files (idempotent)")
+    seed.add_argument("files", nargs="*", type=Path)
+    sub.add_parser("serve", help="serve the API")
+    args = parser.parse_args(argv)
+    configure_logging(settings.log_level)
+    if args.command == "migrate":
+        config = migrations.alembic_config(script_location, settings.database_url, version_table)
+        migrations.upgrade(config)
+    elif args.command == "seed":
+        if seeder is not None:
+            asyncio.run(_seed(settings, seeder, args.files))
+    else:
+        uvicorn.run(
+            app_factory, factory=True, host=settings.host, port=settings.port, log_config=None
+        )
+    return 0
+
+
+async def _seed(settings: ServiceSettings, seeder: Seeder, files: list[Path]) -> None:
+    database = Database(settings.database_url)
+    try:
+        await seeder(database, files)
+    finally:
+        await database.dispose()

@@ -1,0 +1,38 @@
+"""Page-number pagination: every list response is a Page, counted in the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Generic, TypeVar
+
+from fastapi import Depends, Query
+from pydantic import BaseModel, Field
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    items: list[T]
+    page: int = Field(ge=1, examples=[1])
+    page_size: int = Field(ge=1, examples=[50])
+    total: int = Field(ge=0, description="Number of items over all pages.", examples=[1])
+
+
+@dataclass(frozen=True)
+class PageParams:
+    page: int
+    page_size: int
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.page_size
+
+
+def _page_params(
+    page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
+    page_size: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
+) -> PageParams:
+    return PageParams(page, page_size)
+
+
+Pagination = Annotated[PageParams, Depends(_page_params)]

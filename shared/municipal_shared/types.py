@@ -1,0 +1,73 @@
+"""Value types the three services share: codes, years, tertials and exact amounts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field, Strict
+
+MunicipalityCode = Annotated[
+    str,
+    Field(
+        pattern=r"^(0[1-9]|1[0-9]|2[0-5])[0-9]{2}$",
+        description="Official four-digit municipality code (county 01-25 + two digits), e.g. 0580.",
+        examples=["0580"],
+    ),
+]
+
+BoardCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]{0,15}$",
+        description="Short code of a board within its municipality, upper case, e.g. KS.",
+        examples=["KS"],
+    ),
+]
+
+BudgetYear = Annotated[int, Strict(), Field(ge=2000, le=2100, examples=[2018])]
+
+# Budget amounts are whole thousand SEK (tkr). Strict: 1.0, 1.5 and "1" are refused, so a
+# float can never slip into a decided frame.
+ThousandSEK = Annotated[
+    int,
+    Strict(),
+    Field(ge=-(10**12), le=10**12, description="Whole thousand SEK (tkr).", examples=[344009]),
+]
+
+
+def _refuse_float(value: Any) -> Any:
+    if isinstance(value, float):
+        raise ValueError("give exact amounts as a string or an integer, never a binary float")
+    return value
+
+
+def _at_most_three_decimals(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError("amount must be a finite number")
+    if value.as_tuple().exponent < -3:  # type: ignore[operator]
+        raise ValueError("thousand SEK is exact to the krona: at most 3 decimals")
+    return value
+
+
+# Outcomes and forecasts in thousand SEK, exact to the krona; JSON strings or integers.
+ExactThousandSEK = Annotated[
+    Decimal,
+    BeforeValidator(_refuse_float),
+    AfterValidator(_at_most_three_decimals),
+    Field(description="Thousand SEK, exact to the krona (string).", examples=["123456.789"]),
+]
+
+
+class Tertial(enum.StrEnum):
+    """Four-month follow-up period; figures are cumulative from 1 January."""
+
+    T1 = "T1"
+    T2 = "T2"
+    T3 = "T3"
+
+    def period_end(self, year: int) -> dt.date:
+        month_day = {"T1": (4, 30), "T2": (8, 31), "T3": (12, 31)}[self.value]
+        return dt.date(year, *month_day)
