@@ -532,6 +532,8 @@ async def put_follow_up(
     else:
         check_if_match(if_match, follow_up_etag(report))
         before = [_entry_dict(e) for e in report.entries]
+        report.entries.clear()
+        await session.flush()  # delete before insert: the area codes are unique per report
     report.entries = [FollowUpEntry(**e.model_dump(exclude_none=False)) for e in body.entries]
     report.updated_at = _now()
     _audit(
