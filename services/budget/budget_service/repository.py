@@ -100,8 +100,13 @@ def _version_query(budget_id: int) -> Select[Any]:
     )
 
 
-async def get_version(session: AsyncSession, budget_id: int, number: int) -> BudgetVersion | None:
+async def get_version(
+    session: AsyncSession, budget_id: int, number: int, *, for_update: bool = False
+) -> BudgetVersion | None:
+    """With for_update, a concurrent writer waits (PostgreSQL) and then sees the new ETag."""
     query = _version_query(budget_id).where(BudgetVersion.number == number)
+    if for_update:
+        query = query.with_for_update(of=BudgetVersion)
     return (await session.execute(query)).scalar_one_or_none()
 
 

@@ -279,7 +279,9 @@ async def _editable(
     session: AsyncSession, key: BudgetKey, number: int, if_match: str | None
 ) -> tuple[Budget, BudgetVersion]:
     budget = await find_budget(session, key)
-    version = await find_version(session, budget, number)
+    version = await repo.get_version(session, budget.id, number, for_update=True)
+    if version is None:
+        raise NotFound(f"Budget has no version {number}")
     check_if_match(if_match, version_etag(version))
     rules.ensure_editable(version.number, version.status)
     return budget, version
