@@ -1,0 +1,141 @@
+"""The cross-service suite speaks HTTP only. With BUDGET_URL, INDICATORS_URL and
+PROCUREMENT_URL set it runs against that stack (docker-compose); otherwise it starts the three
+services as local processes on pre-bound sockets, on temporary SQLite files or, with
+SYSTEM_TEST_POSTGRES (a server URL), on fresh PostgreSQL databases."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    module: str
+    env_prefix: str
+    seeds: bool
+
+
+SERVICES = [
+    ServiceSpec("budget", "budget_service", "BUDGET", True),
+    ServiceSpec("indicators", "indicator_service", "INDICATORS", False),
+    ServiceSpec("procurement", "procurement_service", "PROCUREMENT", False),
+]
+
+
+async def _fresh_database(server_url: str, name: str) -> str:
+    admin = create_async_engine(server_url.rstrip("/") + "/test", isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    await admin.dispose()
+    return make_url(server_url.rstrip("/") + f"/{name}").render_as_string(hide_password=False)
+
+
+def _database_url(spec: ServiceSpec, folder: Path) -> str:
+    server = os.environ.get("SYSTEM_TEST_POSTGRES")
+    if server:
+        return asyncio.run(_fresh_database(server, f"{spec.name}_system"))
+    return f"sqlite+aiosqlite:///{folder / spec.name}.db"
+
+
+class LocalService:
+    def __init__(self, spec: ServiceSpec, folder: Path) -> None:
+        self.spec = spec
+        self.env = {**os.environ, f"{spec.env_prefix}_DATABASE_URL": _database_url(spec, folder)}
+        self.log = (folder / f"{spec.name}.log").open("w")
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def cli(self, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", self.spec.module, *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        return done.stdout
+
+    def start(self) -> None:
+        fd = self.sock.fileno()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"{self.spec.module}.main:create_app",
+                "--fd",
+                str(fd),
+                "--log-level",
+                "warning",
+            ],
+            env=self.env,
+            pass_fds=(fd,),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"{self.spec.name} not ready; see {self.log.name}")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+        self.sock.close()
+        self.log.close()
+
+
+@pytest.fixture(scope="session")
+def local_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LocalService]]:
+    folder = tmp_path_factory.mktemp("system")
+    services = {spec.name: LocalService(spec, folder) for spec in SERVICES}
+    try:
+        for service in services.values():
+            service.cli("migrate")
+            if service.spec.seeds:
+                service.cli("seed")
+            service.start()
+        for service in services.values():
+            service.wait_ready()
+        yield services
+    finally:
+        for service in services.values():
+            service.stop()
+
+
+@pytest.fixture(scope="session")
+def urls(request: pytest.FixtureRequest) -> dict[str, str]:
+    from_env = {s.name: os.environ.get(f"{s.env_prefix}_URL") for s in SERVICES}
+    if all(from_env.values()):
+        return {name: url for name, url in from_env.items() if url}
+    services = request.getfixturevalue("local_services")
+    return {name: service.url for name, service in services.items()}
