@@ -5,7 +5,8 @@ UV := .tools/bin/uv
 PY := .venv/bin/python
 SERVICES := budget_service indicator_service procurement_service
 export UV_PYTHON_DOWNLOADS := never
-export UV_PYTHON := $(PYTHON)
+# The interpreter itself, not a pyenv shim, or uv rebuilds .venv on every run.
+export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 
 .PHONY: install migrate seed run test lint format token clean
 
