@@ -11,7 +11,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Date,
-    DateTime,
     ForeignKey,
     Integer,
     MetaData,
@@ -22,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from municipal_shared.kit.database import NAMING_CONVENTION
+from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
 
 Amount = BigInteger  # whole thousand SEK
 ExactAmount = Numeric(18, 3)  # thousand SEK to the krona
@@ -30,10 +29,6 @@ ExactAmount = Numeric(18, 3)  # thousand SEK to the krona
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 class Municipality(Base):
@@ -60,7 +55,7 @@ class Budget(Base):
     budget_year: Mapped[int] = mapped_column(Integer)
     plan_year_count: Mapped[int] = mapped_column(Integer)
     title: Mapped[str] = mapped_column(String(300))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
     board: Mapped[Board] = relationship(lazy="joined")
 
     @property
@@ -89,8 +84,8 @@ class BudgetVersion(Base):
     decision_paragraph: Mapped[str | None] = mapped_column(String(100))
     decision_recorded_by: Mapped[str | None] = mapped_column(String(200))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
     directive_lines: Mapped[list[DirectiveLine]] = relationship(
         order_by="DirectiveLine.position", cascade="all, delete-orphan"
@@ -219,7 +214,7 @@ class FollowUpReport(Base):
     budget_id: Mapped[int] = mapped_column(ForeignKey("budget.id"))
     tertial: Mapped[str] = mapped_column(String(2))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
     entries: Mapped[list[FollowUpEntry]] = relationship(
         order_by="FollowUpEntry.activity_area_code", cascade="all, delete-orphan", lazy="selectin"
     )
@@ -243,7 +238,7 @@ class AuditEntry(Base):
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(primary_key=True)
     budget_id: Mapped[int | None] = mapped_column(ForeignKey("budget.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=_now)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(60))
     target: Mapped[str] = mapped_column(String(200))

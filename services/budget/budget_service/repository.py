@@ -147,6 +147,14 @@ def versions_query(budget_id: int) -> Select[Any]:
     )
 
 
+async def supersessions(session: AsyncSession, budget_id: int) -> dict[int, int]:
+    """Superseded version number -> the revision that superseded it."""
+    query = select(BudgetVersion.supersedes_number, BudgetVersion.number).where(
+        BudgetVersion.budget_id == budget_id, BudgetVersion.supersedes_number.is_not(None)
+    )
+    return {old: new for old, new in await session.execute(query)}
+
+
 async def superseded_by(session: AsyncSession, budget_id: int, number: int) -> int | None:
     query = select(BudgetVersion.number).where(
         BudgetVersion.budget_id == budget_id, BudgetVersion.supersedes_number == number

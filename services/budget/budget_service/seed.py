@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget_service import service
+from budget_service import rules, service
 from budget_service.document import content_of, version_etag
 from budget_service.schemas import BoardIn, BudgetIn, MunicipalityIn, VersionContentIn
 from budget_service.vocabulary import Phase
@@ -44,7 +44,9 @@ async def load_file(session: AsyncSession, path: Path) -> str:
     )
     key = service.BudgetKey(municipality["code"], board["code"], meta["budget_year"])
     content = VersionContentIn.model_validate(data["content"])
-    wanted = content.model_dump(mode="json", exclude={"reason", "control_totals"})
+    wanted = rules.with_explicit_income(
+        content.model_dump(mode="json", exclude={"reason", "control_totals"})
+    )
     try:
         budget = await service.find_budget(session, key)
     except service.NotFound:

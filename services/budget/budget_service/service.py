@@ -3,8 +3,8 @@ commits once; an error anywhere rolls the whole use case back."""
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,8 +42,10 @@ from budget_service.schemas import (
 )
 from budget_service.vocabulary import Phase, VersionStatus
 from municipal_shared.kit.concurrency import check_if_match, make_etag
-from municipal_shared.kit.database import commit
+from municipal_shared.kit.database import commit, utc_now
 from municipal_shared.kit.problems import Conflict, InvalidContent, NotFound
+
+KRONA = Decimal("0.001")  # thousand SEK to the krona
 
 
 @dataclass(frozen=True)
@@ -54,10 +56,6 @@ class BudgetKey:
 
     def __str__(self) -> str:
         return f"{self.municipality_code}/{self.board_code}/{self.budget_year}"
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def _audit(
@@ -170,7 +168,7 @@ async def create_budget(
             field="/board_code",
         )
     key = BudgetKey(body.municipality_code, body.board_code, body.budget_year)
-    if await repo.get_budget(session, *vars(key).values()) is not None:
+    if await repo.get_budget(session, key.municipality_code, key.board_code, key.budget_year):
         raise Conflict(f"Budget {key} exists already", href=f"/v1/budgets/{key}")
     budget = Budget(
         board_id=board.id,
@@ -261,7 +259,7 @@ async def _fill(session: AsyncSession, version: BudgetVersion, content: dict[str
         )
         for i, item in enumerate(investments.get("items", []), start=1)
     ]
-    version.updated_at = _now()  # also bumps row_version, so the ETag changes
+    version.updated_at = utc_now()  # also bumps row_version, so the ETag changes
 
 
 async def _check_totals(
@@ -275,15 +273,22 @@ async def _check_totals(
     rules.raise_if(errors, "Totals do not hold")
 
 
-async def _editable(
-    session: AsyncSession, key: BudgetKey, number: int, if_match: str | None
+async def _locked_version(
+    session: AsyncSession, key: BudgetKey, number: int
 ) -> tuple[Budget, BudgetVersion]:
     budget = await find_budget(session, key)
     version = await repo.get_version(session, budget.id, number, for_update=True)
     if version is None:
         raise NotFound(f"Budget has no version {number}")
-    check_if_match(if_match, version_etag(version))
+    return budget, version
+
+
+async def _editable(
+    session: AsyncSession, key: BudgetKey, number: int, if_match: str | None
+) -> tuple[Budget, BudgetVersion]:
+    budget, version = await _locked_version(session, key, number)
     rules.ensure_editable(version.number, version.status)
+    check_if_match(if_match, version_etag(version))
     return budget, version
 
 
@@ -301,15 +306,21 @@ async def replace_content(
     if_match: str | None,
     body: VersionContentIn,
 ) -> BudgetVersion:
-    budget, version = await _editable(session, key, number, if_match)
-    new = body.model_dump(mode="json", exclude={"reason", "control_totals"})
-    validate_content(
-        {**new, "control_totals": body.control_totals and body.control_totals.model_dump()},
-        budget.years,
+    budget, version = await _locked_version(session, key, number)
+    rules.ensure_editable(version.number, version.status)
+    new = rules.with_explicit_income(
+        body.model_dump(mode="json", exclude={"reason", "control_totals"})
     )
+    control = body.control_totals.model_dump() if body.control_totals else None
+    validate_content({**new, "control_totals": control}, budget.years)
+    if content_of(version) == new:
+        # A replay of a write that already landed (or a no-op): answer with what is stored.
+        await _check_totals(session, version, control)
+        return version
+    check_if_match(if_match, version_etag(version))
     before = content_of(version)
     await _fill(session, version, new)
-    await _check_totals(session, version, body.control_totals and body.control_totals.model_dump())
+    await _check_totals(session, version, control)
     _audit(
         session,
         actor,
@@ -348,7 +359,7 @@ async def add_change_line(
             amounts=[ChangeLineAmount(year=int(y), amount=a) for y, a in line["amounts"].items()],
         )
     )
-    version.updated_at = _now()
+    version.updated_at = utc_now()
     await _check_totals(session, version, None)
     _audit(
         session,
@@ -379,7 +390,7 @@ async def delete_change_line(
         if line is not None:
             old = content_of(version)
             area.change_lines.remove(line)
-            version.updated_at = _now()
+            version.updated_at = utc_now()
             _audit(
                 session,
                 actor,
@@ -403,13 +414,22 @@ async def decide(
     if_match: str | None,
     body: DecisionIn,
 ) -> BudgetVersion:
-    budget, version = await _editable(session, key, number, if_match)
+    budget, version = await _locked_version(session, key, number)
+    recorded = (version.decided_by, version.decision_date, version.decision_paragraph)
+    if version.status == VersionStatus.DECIDED and recorded == (
+        body.decided_by,
+        body.decision_date,
+        body.paragraph,
+    ):
+        return version  # the same decision recorded again: a replay, nothing to do
+    rules.ensure_editable(version.number, version.status)
+    check_if_match(if_match, version_etag(version))
     version.status = VersionStatus.DECIDED
     version.decided_by = body.decided_by
     version.decision_date = body.decision_date
     version.decision_paragraph = body.paragraph
     version.decision_recorded_by = actor
-    version.updated_at = _now()
+    version.updated_at = utc_now()
     _audit(
         session,
         actor,
@@ -527,6 +547,11 @@ async def put_follow_up(
         seen.add(e.activity_area_code)
     rules.raise_if(errors, "Follow-up does not fit the budget")
     report = await repo.get_follow_up(session, budget.id, tertial)
+    wanted = [_entry_dict(FollowUpEntry(**e.model_dump())) for e in body.entries]
+    if report is not None and sorted(map(_entry_dict, report.entries), key=_area) == sorted(
+        wanted, key=_area
+    ):
+        return report  # the same figures again: a replay, nothing to do
     before: list[dict[str, Any]] = []
     if report is None:
         report = FollowUpReport(budget_id=budget.id, tertial=tertial)
@@ -537,7 +562,7 @@ async def put_follow_up(
         report.entries.clear()
         await session.flush()  # delete before insert: the area codes are unique per report
     report.entries = [FollowUpEntry(**e.model_dump(exclude_none=False)) for e in body.entries]
-    report.updated_at = _now()
+    report.updated_at = utc_now()
     _audit(
         session,
         actor,
@@ -553,10 +578,14 @@ async def put_follow_up(
     return stored
 
 
+def _area(entry: dict[str, Any]) -> str:
+    return str(entry["activity_area_code"])
+
+
 def _entry_dict(entry: FollowUpEntry) -> dict[str, Any]:
     return {
         "activity_area_code": entry.activity_area_code,
-        "outcome_to_date": str(entry.outcome_to_date),
-        "full_year_forecast": str(entry.full_year_forecast),
+        "outcome_to_date": str(Decimal(entry.outcome_to_date).quantize(KRONA)),
+        "full_year_forecast": str(Decimal(entry.full_year_forecast).quantize(KRONA)),
         "comment": entry.comment,
     }

@@ -63,5 +63,7 @@ async def test_robot_reads_t1_before_and_after_reporting(
     assert {row["activity_area_code"]: row for row in r.json()["rows"]}["naringsliv"][
         "deviation"
     ] == "0.000"
+    replay = await client.put(f"{KS}/follow-up/T1", json=body, headers=token())
+    assert replay.status_code == 200 and replay.json() == r.json()
     other = (await client.get(f"{KS}/follow-up/T2")).json()
     assert other["reported"] is False and other["period_end"] == "2018-08-31"

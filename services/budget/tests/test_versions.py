@@ -62,13 +62,18 @@ async def test_decided_version_is_locked_and_a_revision_supersedes_it(
         ),
         409,
     )
+    other_decision = {**DECISION, "paragraph": "§ 413"}
     assert_problem(
         await client.post(
-            f"{path}/versions/1/decision", json=DECISION, headers={**h, "If-Match": etag}
+            f"{path}/versions/1/decision", json=other_decision, headers={**h, "If-Match": etag}
         ),
         409,
     )
+    # Recording the same decision again is a replay: answered, nothing written.
+    replay = await client.post(f"{path}/versions/1/decision", json=DECISION, headers=h)
+    assert replay.status_code == 200 and replay.json() == decided
     assert (await client.get(f"{path}/versions/1")).json() == decided
+    assert (await client.get(f"{path}/audit")).json()["total"] == 3
 
     r = await client.post(
         f"{path}/versions", json={"phase": "directive", "reason": "Revidering"}, headers=h
@@ -125,8 +130,10 @@ async def test_stale_if_match_is_rejected_and_nothing_changes(
 ) -> None:
     h = token()
     path, etag = await make_budget(client, h)
+    first_change = small_content("ändring ett")
+    first_change["activity_areas"][0]["base_amounts"] = per_year(610, 610, 610, 610)
     first = await client.put(
-        f"{path}/versions/1", json=small_content("ändring ett"), headers={**h, "If-Match": etag}
+        f"{path}/versions/1", json=first_change, headers={**h, "If-Match": etag}
     )
     assert first.status_code == 200
     before = (await client.get(path)).json()
@@ -193,3 +200,17 @@ async def test_audit_lists_who_what_when_why(client: httpx.AsyncClient, token: C
     } in replaced["changes"]
     paged = (await client.get(f"{path}/audit", params={"page": 2, "page_size": 2})).json()
     assert paged["total"] == 3 and len(paged["items"]) == 1
+
+
+async def test_a_replayed_put_is_answered_without_a_second_write(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    """A client that lost the response retries with its old ETag: same content, same answer."""
+    h = token()
+    path, etag = await make_budget(client, h)
+    audit = (await client.get(f"{path}/audit")).json()["total"]
+    replay = await client.put(
+        f"{path}/versions/1", json=small_content("igen"), headers={**h, "If-Match": '"stale"'}
+    )
+    assert replay.status_code == 200 and replay.headers["etag"] == etag
+    assert (await client.get(f"{path}/audit")).json()["total"] == audit

@@ -131,7 +131,7 @@ async def list_versions(
 ) -> Page[VersionOut]:
     budget = await service.find_budget(session, key)
     versions, total = await repo.page_of(session, repo.versions_query(budget.id), page)
-    supersessions = {v.supersedes_number: v.number for v in versions if v.supersedes_number}
+    supersessions = await repo.supersessions(session, budget.id)
     items = [version_out(v, supersessions.get(v.number)) for v in versions]
     return Page(items=items, page=page.page, page_size=page.page_size, total=total)
 
