@@ -257,3 +257,16 @@ async def follow_up_sums(
         None if outcome is None else Decimal(outcome),
         None if forecast is None else Decimal(forecast),
     )
+
+
+def registry_audit_query(municipality_code: str) -> Select[Any]:
+    """Changes to a municipality and its boards (they belong to no budget)."""
+    return (
+        select(AuditEntry)
+        .where(
+            AuditEntry.budget_id.is_(None),
+            (AuditEntry.target == municipality_code)
+            | AuditEntry.target.startswith(f"{municipality_code}/"),
+        )
+        .order_by(AuditEntry.id)
+    )

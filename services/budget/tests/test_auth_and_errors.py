@@ -89,3 +89,27 @@ async def test_request_id_is_echoed_and_in_problems(client: httpx.AsyncClient) -
     assert r.json()["request_id"] == "robot-42"
     generated = await client.get("/healthz")
     assert len(generated.headers["x-request-id"]) == 32
+
+
+async def test_registry_changes_are_audited(client: httpx.AsyncClient, token: Callable) -> None:
+    admin = token("budget:admin", subject="registrator@linkoping.se")
+    body = {"name": "Linköping", "reason": "Ny kommun i systemet"}
+    assert (
+        await client.put("/v1/municipalities/0580", json=body, headers=admin)
+    ).status_code == 201
+    assert (
+        await client.put("/v1/municipalities/0580", json=body, headers=admin)
+    ).status_code == 200
+    board = {"name": "Kommunstyrelsen", "reason": "Första nämnden"}
+    r = await client.put("/v1/municipalities/0580/boards/KS", json=board, headers=admin)
+    assert r.status_code == 201
+    entries = (await client.get("/v1/municipalities/0580/audit")).json()
+    assert [(e["action"], e["target"], e["actor"]) for e in entries["items"]] == [
+        ("municipality.registered", "0580", "registrator@linkoping.se"),
+        ("board.registered", "0580/KS", "registrator@linkoping.se"),
+    ]
+    boards = (await client.get("/v1/municipalities/0580/boards")).json()
+    assert boards["items"] == [
+        {"municipality_code": "0580", "code": "KS", "name": "Kommunstyrelsen"}
+    ]
+    assert_problem(await client.get("/v1/municipalities/0999/boards"), 404)

@@ -27,6 +27,10 @@ class PageParams:
     def offset(self) -> int:
         return (self.page - 1) * self.page_size
 
+    def of(self, items: list[T], total: int) -> Page[T]:
+        """This page of a list whose full length (counted in the database) is `total`."""
+        return Page(items=items, page=self.page, page_size=self.page_size, total=total)
+
 
 def _page_params(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,

@@ -27,4 +27,4 @@ async def list_audit(
     budget = await service.find_budget(session, key)
     rows, total = await repo.page_of(session, repo.audit_query(budget.id), page)
     items = [AuditEntryOut.model_validate(row, from_attributes=True) for row in rows]
-    return Page(items=items, page=page.page, page_size=page.page_size, total=total)
+    return page.of(items, total)

@@ -87,7 +87,7 @@ async def list_budgets(
         )
         for b in budgets
     ]
-    return Page(items=items, page=page.page, page_size=page.page_size, total=total)
+    return page.of(items, total)
 
 
 @router.post(
@@ -133,7 +133,7 @@ async def list_versions(
     versions, total = await repo.page_of(session, repo.versions_query(budget.id), page)
     supersessions = await repo.supersessions(session, budget.id)
     items = [version_out(v, supersessions.get(v.number)) for v in versions]
-    return Page(items=items, page=page.page, page_size=page.page_size, total=total)
+    return page.of(items, total)
 
 
 @router.post(

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from budget_service import repository as repo
 from budget_service import service
 from budget_service.api.deps import Admin, BoardPath, MunicipalityPath, Reader, Session
-from budget_service.schemas import BoardIn, BoardOut, MunicipalityIn, MunicipalityOut
+from budget_service.schemas import AuditEntryOut, BoardIn, BoardOut, MunicipalityIn, MunicipalityOut
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import NotFound, problem_responses
 
@@ -26,7 +26,7 @@ async def list_municipalities(
 ) -> Page[MunicipalityOut]:
     rows, total = await repo.page_of(session, repo.municipalities_query(), page)
     items = [MunicipalityOut(code=m.code, name=m.name) for m in rows]
-    return Page(items=items, page=page.page, page_size=page.page_size, total=total)
+    return page.of(items, total)
 
 
 @router.put(
@@ -69,7 +69,7 @@ async def list_boards(
     items = [
         BoardOut(municipality_code=b.municipality_code, code=b.code, name=b.name) for b in rows
     ]
-    return Page(items=items, page=page.page, page_size=page.page_size, total=total)
+    return page.of(items, total)
 
 
 @router.put(
@@ -95,3 +95,19 @@ async def register_board(
     )
     response.status_code = 201 if created else 200
     return BoardOut(municipality_code=board.municipality_code, code=board.code, name=board.name)
+
+
+@router.get(
+    "/{municipality_code}/audit",
+    operation_id="listRegistryAuditEntries",
+    summary="Who registered or renamed the municipality and its boards, when and why",
+    response_model=Page[AuditEntryOut],
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_registry_audit(
+    municipality_code: MunicipalityPath, session: Session, _: Reader, page: Pagination
+) -> Page[AuditEntryOut]:
+    if await repo.get_municipality(session, municipality_code) is None:
+        raise NotFound(f"Municipality {municipality_code} is not registered")
+    rows, total = await repo.page_of(session, repo.registry_audit_query(municipality_code), page)
+    return page.of([AuditEntryOut.model_validate(r, from_attributes=True) for r in rows], total)
