@@ -7,7 +7,7 @@ import enum
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, Field, Strict
+from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, Strict
 
 MunicipalityCode = Annotated[
     str,
@@ -59,6 +59,32 @@ ExactThousandSEK = Annotated[
     AfterValidator(_at_most_three_decimals),
     Field(description="Thousand SEK, exact to the krona (string).", examples=["123456.789"]),
 ]
+
+
+PeriodCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{4}(-T[1-3])?$",
+        description="A year (2018) or a tertial of a year, cumulative from January (2018-T2).",
+        examples=["2018-T2"],
+    ),
+]
+
+
+def split_period(period: str) -> tuple[int, Tertial | None]:
+    """'2018' -> (2018, None); '2018-T2' -> (2018, Tertial.T2)."""
+    year, _, tertial = period.partition("-")
+    return int(year), Tertial(tertial) if tertial else None
+
+
+def plain(number: Decimal) -> str:
+    """12.300000 -> '12.3', 4E+4 -> '40000': exact, without trailing zeros or exponents."""
+    text = format(number.normalize(), "f")
+    return "0" if text in ("-0", "") else text
+
+
+# A stored decimal, shown in JSON as its shortest exact string (no float, no padding).
+PlainDecimal = Annotated[Decimal, PlainSerializer(plain, return_type=str, when_used="json")]
 
 
 class Tertial(enum.StrEnum):

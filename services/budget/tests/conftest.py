@@ -3,35 +3,32 @@ BUDGET_TEST_DATABASE_URL is set (CI). The schema is built by the alembic migrati
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from sqlalchemy import delete
 
 from budget_service.main import create_app
 from budget_service.models import Base
 from budget_service.seed import bundled_files, load_file
 from budget_service.settings import SCRIPT_LOCATION, VERSION_TABLE, BudgetSettings
-from municipal_shared.kit import migrations
-from municipal_shared.kit.auth import issue_development_token
 from municipal_shared.kit.settings import AuthSettings
+from municipal_shared.kit.testing import bearer, migrated_database, wipe
 
 ALL_SCOPES = "budget:read budget:write budget:decide budget:admin"
 
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = os.environ.get("BUDGET_TEST_DATABASE_URL")
-    if not url:
-        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'budget.db'}"
-    config = migrations.alembic_config(SCRIPT_LOCATION, url, VERSION_TABLE)
-    migrations.downgrade(config, "base")  # a clean slate on a reused PostgreSQL database
-    migrations.upgrade(config)
-    return url
+    return migrated_database(
+        "BUDGET_TEST_DATABASE_URL",
+        tmp_path_factory.mktemp("db"),
+        "budget",
+        SCRIPT_LOCATION,
+        VERSION_TABLE,
+    )
 
 
 @pytest.fixture(scope="session")
@@ -48,9 +45,7 @@ async def app(database_url: str, auth_settings: AuthSettings) -> AsyncIterator[o
 
 @pytest.fixture(autouse=True)
 async def clean_tables(app: object) -> None:
-    async with app.state.database.engine.begin() as conn:  # type: ignore[attr-defined]
-        for table in reversed(Base.metadata.sorted_tables):
-            await conn.execute(delete(table))
+    await wipe(app.state.database.engine, Base.metadata)  # type: ignore[attr-defined]
 
 
 @pytest.fixture
@@ -63,8 +58,7 @@ async def client(app: object) -> AsyncIterator[httpx.AsyncClient]:
 @pytest.fixture
 def token(auth_settings: AuthSettings) -> Callable[..., dict[str, str]]:
     def make(scopes: str = ALL_SCOPES, subject: str = "tester@linkoping.se") -> dict[str, str]:
-        jwt = issue_development_token(auth_settings, scopes.split(), subject)
-        return {"Authorization": f"Bearer {jwt}"}
+        return bearer(auth_settings, scopes, subject)
 
     return make
 

@@ -4,14 +4,30 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from indicator_service.api import indicators, outcomes, registers, reports
 from indicator_service.settings import SCRIPT_LOCATION, VERSION_TABLE, IndicatorSettings
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.settings import AuthSettings
 
-DESCRIPTION = (
-    "The indicator register, targets of every kind and goal fulfilment per tertial. "
-    "Filled by its own issue; for now it answers health and readiness."
-)
+DESCRIPTION = """\
+The board's indicator register: council goals, focus areas, indicators with outcomes per year
+and tertial (exact decimals; a missing value is a status, never a zero; corrections keep the
+old value visible) and targets of every kind with the decided wording verbatim. Goal
+fulfilment per indicator and period says met, partly met, not met or not assessable, with the
+rule and the values compared; the tertial report rolls it up per council goal and focus area.
+Outcomes arrive by bulk upsert (honouring Idempotency-Key), from Kolada's JSON shape, and are
+published as a changes-since feed. Reads are public unless `indicators:read` is required;
+writes need `indicators:write`, milestone assessments `indicators:assess`, loading a register
+`indicators:admin`. Errors are RFC 9457 problem+json.
+"""
+
+TAGS = [
+    {"name": "registers", "description": "Registers with council goals and focus areas"},
+    {"name": "indicators", "description": "Indicators, targets, outcomes and assessments"},
+    {"name": "outcomes", "description": "Intake (bulk, Kolada) and the changes feed"},
+    {"name": "reports", "description": "Tertial report with goal fulfilment and roll-ups"},
+    {"name": "audit", "description": "Who changed what, when and why"},
+]
 
 
 def create_app(
@@ -20,11 +36,11 @@ def create_app(
     return create_service_app(
         title="Indicator service",
         description=DESCRIPTION,
-        version="0.1.0",
+        version="1.0.0",
         settings=settings or IndicatorSettings(),
         auth_settings=auth_settings or AuthSettings(),
         script_location=SCRIPT_LOCATION,
         version_table=VERSION_TABLE,
-        routers=[],
-        openapi_tags=[],
+        routers=[registers.router, indicators.router, outcomes.router, reports.router],
+        openapi_tags=TAGS,
     )

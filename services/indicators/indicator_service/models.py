@@ -1,10 +1,198 @@
-"""ORM models of the indicator service; its tables come with its issue."""
+"""ORM models of the indicator service. Outcomes and assessments are append-only: a correction
+is a new row, and the current value is the newest row of its key."""
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
 
-from municipal_shared.kit.database import NAMING_CONVENTION
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
+
+Number = Numeric(24, 6)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Register(Base):
+    __tablename__ = "register"
+    __table_args__ = (UniqueConstraint("municipality_code", "board_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    board_code: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(300))
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    default_tolerance_percent: Mapped[Decimal] = mapped_column(Number)
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    __mapper_args__: dict[str, Any] = {"version_id_col": row_version}  # noqa: RUF012
+
+
+class CouncilGoal(Base):
+    __tablename__ = "council_goal"
+    __table_args__ = (UniqueConstraint("register_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("register.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(500))
+    board_linked: Mapped[bool] = mapped_column(Boolean)
+
+
+focus_area_goal = Table(
+    "focus_area_goal",
+    Base.metadata,
+    Column("focus_area_id", ForeignKey("focus_area.id", ondelete="CASCADE"), primary_key=True),
+    Column("council_goal_id", ForeignKey("council_goal.id", ondelete="CASCADE"), primary_key=True),
+)
+indicator_goal = Table(
+    "indicator_goal",
+    Base.metadata,
+    Column("indicator_id", ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True),
+    Column("council_goal_id", ForeignKey("council_goal.id", ondelete="CASCADE"), primary_key=True),
+)
+indicator_focus_area = Table(
+    "indicator_focus_area",
+    Base.metadata,
+    Column("indicator_id", ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True),
+    Column("focus_area_id", ForeignKey("focus_area.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class FocusArea(Base):
+    __tablename__ = "focus_area"
+    __table_args__ = (UniqueConstraint("register_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("register.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    council_goals: Mapped[list[CouncilGoal]] = relationship(
+        secondary=focus_area_goal, order_by="CouncilGoal.number", lazy="selectin"
+    )
+
+
+class Indicator(Base):
+    __tablename__ = "indicator"
+    __table_args__ = (UniqueConstraint("register_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("register.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(80))
+    name: Mapped[str] = mapped_column(String(500))
+    unit: Mapped[str] = mapped_column(String(40))
+    group_name: Mapped[str | None] = mapped_column(String(200))
+    polarity: Mapped[str] = mapped_column(String(20))
+    definition: Mapped[str | None] = mapped_column(Text)
+    source_kind: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[str | None] = mapped_column(String(100), index=True)
+    update_frequency: Mapped[str] = mapped_column(String(20))
+    tolerance_percent: Mapped[Decimal | None] = mapped_column(Number)
+    footnotes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    council_goals: Mapped[list[CouncilGoal]] = relationship(
+        secondary=indicator_goal, order_by="CouncilGoal.number", lazy="selectin"
+    )
+    focus_areas: Mapped[list[FocusArea]] = relationship(
+        secondary=indicator_focus_area, order_by="FocusArea.position", lazy="selectin"
+    )
+    targets: Mapped[list[Target]] = relationship(
+        order_by="Target.year", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class Target(Base):
+    __tablename__ = "target"
+    __table_args__ = (UniqueConstraint("indicator_id", "year"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(40))
+    wording: Mapped[str] = mapped_column(Text)
+    footnote: Mapped[str | None] = mapped_column(Text)
+    value: Mapped[Decimal | None] = mapped_column(Number)
+    baseline_year: Mapped[int | None] = mapped_column(Integer)
+    baseline_value: Mapped[Decimal | None] = mapped_column(Number)
+    percent: Mapped[Decimal | None] = mapped_column(Number)
+    count: Mapped[int | None] = mapped_column(Integer)
+
+
+class Outcome(Base):
+    """One recorded value. Never updated: the newest row of (indicator, period, gender, source)
+    is current, older rows are its visible history."""
+
+    __tablename__ = "outcome"
+    __table_args__ = (Index("ix_outcome_key", "indicator_id", "period", "gender", "source", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    register_id: Mapped[int] = mapped_column(ForeignKey("register.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    year: Mapped[int] = mapped_column(Integer)
+    tertial: Mapped[str | None] = mapped_column(String(2))
+    gender: Mapped[str] = mapped_column(String(1), default="T")
+    source: Mapped[str] = mapped_column(String(100))
+    value: Mapped[Decimal | None] = mapped_column(Number)
+    status: Mapped[str] = mapped_column(String(20))
+    notation: Mapped[str | None] = mapped_column(String(200))
+    comment: Mapped[str | None] = mapped_column(Text)
+    analysis: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("outcome.id"))
+
+
+class Assessment(Base):
+    """A person's assessment of a milestone target; append-only like outcomes."""
+
+    __tablename__ = "assessment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id", ondelete="CASCADE"))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    motivation: Mapped[str] = mapped_column(Text)
+    assessed_by: Mapped[str] = mapped_column(String(200))
+    assessed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class IdempotencyRecord(Base):
+    """A processed Idempotency-Key: the same key again returns the stored answer; with
+    different content it is refused."""
+
+    __tablename__ = "idempotency_record"
+    scope: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    response: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+class AuditEntry(Base):
+    """Who changed what, when and why. Append-only."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int | None] = mapped_column(ForeignKey("register.id"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -4,13 +4,13 @@ keeps its own history and version table in its own database."""
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 from alembic import command, context
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, TypeDecorator, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
@@ -47,6 +47,14 @@ async def current_revision(engine: AsyncEngine, version_table: str) -> str | Non
         return await conn.run_sync(read)
 
 
+def _render_item(type_: str, obj: Any, autogen_context: Any) -> str | Literal[False]:
+    """Render a TypeDecorator (e.g. UTCDateTime) as its plain SQLAlchemy type, so migration
+    files never import application code."""
+    if type_ == "type" and isinstance(obj, TypeDecorator):
+        return f"sa.{obj.impl!r}"
+    return False
+
+
 def run_env(target_metadata: MetaData, default_version_table: str) -> None:
     """The body of every service's migrations/env.py."""
     config = context.config
@@ -57,6 +65,7 @@ def run_env(target_metadata: MetaData, default_version_table: str) -> None:
         "version_table": version_table,
         "render_as_batch": True,  # SQLite alters tables by copy
         "compare_type": True,
+        "render_item": _render_item,
     }
     if context.is_offline_mode():
         context.configure(url=url, literal_binds=True, **options)

@@ -1,0 +1,109 @@
+"""Indicators of a register: their targets, current outcomes, history and assessments."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from indicator_service import repository as repo
+from indicator_service import service
+from indicator_service.api.deps import REGISTER, Assessor, CodePath, Reader, RegisterDep, Session
+from indicator_service.presenters import indicator_summary, outcome_out, target_out
+from indicator_service.schemas_intake import AssessmentIn
+from indicator_service.schemas_out import AssessmentOut, IndicatorOut, IndicatorSummary, OutcomeOut
+from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.problems import problem_responses
+from municipal_shared.types import PeriodCode
+
+router = APIRouter(tags=["indicators"])
+INDICATOR = REGISTER + "/indicators/{code}"
+
+
+@router.get(
+    REGISTER + "/indicators",
+    operation_id="listIndicators",
+    summary="The register's indicators, filtered by group, focus area or council goal",
+    response_model=Page[IndicatorSummary],
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def list_indicators(
+    register: RegisterDep,
+    session: Session,
+    _: Reader,
+    page: Pagination,
+    group: Annotated[
+        str | None, Query(max_length=200, examples=["Personal (inkl.Leanlink)"])
+    ] = None,
+    focus_area: Annotated[str | None, Query(max_length=80)] = None,
+    council_goal: Annotated[int | None, Query(ge=1, le=99)] = None,
+) -> Page[IndicatorSummary]:
+    query = repo.indicators_query(register.id, group, focus_area, council_goal)
+    rows, total = await repo.page_of(session, query, page)
+    return page.of([indicator_summary(register, i) for i in rows], total)
+
+
+@router.get(
+    INDICATOR,
+    operation_id="getIndicator",
+    summary="One indicator with its targets (verbatim and typed) and current outcomes",
+    response_model=IndicatorOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_indicator(
+    register: RegisterDep, code: CodePath, session: Session, _: Reader
+) -> IndicatorOut:
+    indicator = await service.find_indicator(session, register, code)
+    outcomes = await repo.current_outcomes(
+        session, register.id, indicator_id=indicator.id, gender=None
+    )
+    return IndicatorOut(
+        **indicator_summary(register, indicator).model_dump(),
+        definition=indicator.definition,
+        tolerance_percent=indicator.tolerance_percent,
+        footnotes=list(indicator.footnotes),
+        targets=[target_out(t) for t in indicator.targets],
+        outcomes=[outcome_out(o) for o in outcomes],
+    )
+
+
+@router.get(
+    INDICATOR + "/history",
+    operation_id="getOutcomeHistory",
+    summary="Every recorded value of an indicator, corrections included, oldest first",
+    response_model=Page[OutcomeOut],
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def outcome_history(
+    register: RegisterDep,
+    code: CodePath,
+    session: Session,
+    _: Reader,
+    page: Pagination,
+    period: Annotated[PeriodCode | None, Query()] = None,
+) -> Page[OutcomeOut]:
+    indicator = await service.find_indicator(session, register, code)
+    rows, total = await repo.page_of(session, repo.history_query(indicator.id, period), page)
+    return page.of([outcome_out(o) for o in rows], total)
+
+
+@router.post(
+    INDICATOR + "/assessments",
+    operation_id="assessMilestone",
+    summary="Assess a milestone target (met, partly met, not met) with a motivation",
+    status_code=201,
+    response_model=AssessmentOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def assess_milestone(
+    register: RegisterDep, code: CodePath, body: AssessmentIn, session: Session, assessor: Assessor
+) -> AssessmentOut:
+    assessment = await service.assess(session, assessor.subject, register, code, body)
+    return AssessmentOut(
+        indicator_code=code,
+        year=assessment.year,
+        status=assessment.status,  # type: ignore[arg-type]
+        motivation=assessment.motivation,
+        assessed_by=assessment.assessed_by,
+        assessed_at=assessment.assessed_at,
+    )

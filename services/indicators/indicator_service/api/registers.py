@@ -1,0 +1,117 @@
+"""Registers: the council goals, focus areas and indicators of a board, as decided."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from indicator_service import repository as repo
+from indicator_service import service
+from indicator_service.api.deps import REGISTER, Admin, IfMatch, Reader, RegisterDep, Session
+from indicator_service.models import Register
+from indicator_service.presenters import register_path
+from indicator_service.schemas import RegisterIn
+from indicator_service.schemas_out import CouncilGoalOut, FocusAreaOut, RegisterOut
+from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.problems import problem_responses
+
+router = APIRouter(tags=["registers"])
+ETAG = {
+    "ETag": {"description": "Send as If-Match to change the register", "schema": {"type": "string"}}
+}
+
+
+async def register_out(
+    session: AsyncSession, register: Register, response: Response | None = None
+) -> RegisterOut:
+    goals = await repo.council_goals(session, register.id)
+    areas = await repo.focus_areas(session, register.id)
+    _, count = await repo.page_of(
+        session, repo.indicators_query(register.id), repo.PageParams(1, 1)
+    )
+    etag = service.register_etag(register)
+    if response is not None:
+        response.headers["ETag"] = etag
+    path = register_path(register)
+    return RegisterOut(
+        municipality_code=register.municipality_code,
+        board_code=register.board_code,
+        name=register.name,
+        first_year=register.first_year,
+        last_year=register.last_year,
+        default_tolerance_percent=register.default_tolerance_percent,
+        council_goals=[CouncilGoalOut.model_validate(g, from_attributes=True) for g in goals],
+        focus_areas=[
+            FocusAreaOut(
+                code=a.code,
+                name=a.name,
+                description=a.description,
+                council_goals=[g.number for g in a.council_goals],
+            )
+            for a in areas
+        ],
+        indicator_count=count,
+        etag=etag,
+        links={
+            "indicators": f"{path}/indicators",
+            "changes": f"{path}/outcomes/changes",
+            "audit": f"{path}/audit",
+        },
+    )
+
+
+@router.get(
+    "/v1/registers",
+    operation_id="listRegisters",
+    summary="List indicator registers",
+    response_model=Page[RegisterOut],
+    responses=problem_responses(401, 403, 422),
+)
+async def list_registers(session: Session, _: Reader, page: Pagination) -> Page[RegisterOut]:
+    registers, total = await repo.page_of(session, repo.registers_query(), page)
+    return page.of([await register_out(session, r) for r in registers], total)
+
+
+@router.get(
+    REGISTER,
+    operation_id="getRegister",
+    summary="A register's council goals, focus areas and size",
+    response_model=RegisterOut,
+    responses={
+        200: {"description": "The register", "headers": ETAG},
+        **problem_responses(401, 403, 404, 422),
+    },
+)
+async def get_register(
+    register: RegisterDep, session: Session, _: Reader, response: Response
+) -> RegisterOut:
+    return await register_out(session, register, response)
+
+
+@router.put(
+    REGISTER,
+    operation_id="loadRegister",
+    summary="Create or update a register as decided, with its outcomes (idempotent)",
+    response_model=RegisterOut,
+    responses={
+        201: {"description": "Created", "model": RegisterOut, "headers": ETAG},
+        200: {"description": "Updated or unchanged", "headers": ETAG},
+        **problem_responses(400, 401, 403, 409, 412, 422, 428),
+    },
+)
+async def load_register(
+    municipality_code: str,
+    board_code: str,
+    body: RegisterIn,
+    session: Session,
+    admin: Admin,
+    response: Response,
+    if_match: IfMatch = None,
+) -> RegisterOut:
+    if (body.municipality_code, body.board_code) != (municipality_code, board_code):
+        raise service.InvalidContent(
+            "The body names another register than the path", field="/municipality_code"
+        )
+    register, what = await service.load_register(session, admin.subject, body, if_match)
+    response.status_code = 201 if what == "created" else 200
+    return await register_out(session, register, response)

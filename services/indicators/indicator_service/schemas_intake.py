@@ -1,0 +1,56 @@
+"""Bodies of the intake operations: bulk outcomes, milestone assessments, Kolada values."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from indicator_service.schemas import Code, OutcomeIn, Reason, Year
+from indicator_service.vocabulary import Fulfilment
+from municipal_shared.contracts.base import ContractModel, RequestModel
+
+
+class OutcomeItemIn(OutcomeIn):
+    indicator_code: Code
+
+
+class OutcomeBatchIn(RequestModel):
+    items: list[OutcomeItemIn] = Field(min_length=1, max_length=1000)
+    reason: Reason
+
+
+class OutcomeBatchResult(BaseModel):
+    created: int = Field(description="New keys.")
+    corrected: int = Field(description="Keys whose current value changed; the old row stays.")
+    unchanged: int = Field(description="Items equal to the current value: nothing written.")
+    last_change_id: int | None = Field(description="Cursor of the changes feed after this write.")
+
+
+class AssessmentIn(RequestModel):
+    year: Year
+    status: Annotated[Fulfilment, Field(description="met, partly_met or not_met")]
+    motivation: str = Field(min_length=3, max_length=8000)
+    reason: Reason
+
+
+class KoladaValue(ContractModel):
+    gender: str = Field(pattern=r"^[TKM]$")
+    count: int | None = None
+    status: str | None = ""
+    value: Decimal | None = None
+
+
+class KoladaEntry(ContractModel):
+    """Kolada's value shape: one KPI, municipality and period with values per gender."""
+
+    kpi: str = Field(pattern=r"^[A-Z][0-9]{5}$", examples=["N00945"])
+    municipality: str = Field(pattern=r"^[0-9]{4}$", examples=["0580"])
+    period: int = Field(ge=2000, le=2100, examples=[2017])
+    values: list[KoladaValue]
+
+
+class KoladaImportIn(RequestModel):
+    values: list[KoladaEntry] = Field(min_length=1, max_length=1000)
+    reason: Reason

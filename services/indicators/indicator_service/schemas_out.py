@@ -1,0 +1,154 @@
+"""Response bodies of the indicator service."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+from indicator_service.schemas import EvaluationOut
+from indicator_service.vocabulary import (
+    Fulfilment,
+    Polarity,
+    SourceKind,
+    TargetKind,
+    UpdateFrequency,
+    ValueStatus,
+)
+from municipal_shared.types import PlainDecimal, Tertial
+
+
+class CouncilGoalOut(BaseModel):
+    number: int
+    title: str
+    board_linked: bool
+
+
+class FocusAreaOut(BaseModel):
+    code: str
+    name: str
+    description: str | None
+    council_goals: list[int]
+
+
+class RegisterOut(BaseModel):
+    municipality_code: str
+    board_code: str
+    name: str
+    first_year: int
+    last_year: int
+    default_tolerance_percent: PlainDecimal
+    council_goals: list[CouncilGoalOut]
+    focus_areas: list[FocusAreaOut]
+    indicator_count: int
+    etag: str
+    links: dict[str, str]
+
+
+class TargetOut(BaseModel):
+    year: int
+    kind: TargetKind
+    wording: str = Field(description="As decided, verbatim.")
+    footnote: str | None
+    value: PlainDecimal | None
+    baseline_year: int | None
+    baseline_value: PlainDecimal | None
+    percent: PlainDecimal | None
+    count: int | None
+
+
+class OutcomeOut(BaseModel):
+    id: int
+    period: str
+    value: PlainDecimal | None
+    status: ValueStatus
+    notation: str | None
+    source: str
+    gender: str
+    comment: str | None
+    analysis: str | None
+    recorded_at: dt.datetime
+    recorded_by: str
+    replaces_id: int | None = Field(description="The row this one corrected; it stays visible.")
+
+
+class ChangeOut(OutcomeOut):
+    indicator_code: str
+
+
+class ChangesPage(BaseModel):
+    items: list[ChangeOut]
+    next_since: int = Field(description="Pass as `since` to continue; equal to `since` at the end.")
+
+
+class IndicatorSummary(BaseModel):
+    code: str
+    name: str
+    unit: str
+    group: str | None
+    polarity: Polarity
+    source_kind: SourceKind
+    source_ref: str | None
+    update_frequency: UpdateFrequency
+    council_goals: list[int]
+    focus_areas: list[str]
+    href: str
+
+
+class IndicatorOut(IndicatorSummary):
+    definition: str | None
+    tolerance_percent: PlainDecimal | None = Field(description="Null means the register's default.")
+    footnotes: list[str]
+    targets: list[TargetOut]
+    outcomes: list[OutcomeOut] = Field(description="Current value of every period and source.")
+
+
+class AssessmentOut(BaseModel):
+    indicator_code: str
+    year: int
+    status: Fulfilment
+    motivation: str
+    assessed_by: str
+    assessed_at: dt.datetime
+
+
+class ReportRow(BaseModel):
+    indicator: IndicatorSummary
+    target: TargetOut | None
+    outcome: OutcomeOut | None
+    reference_period: str | None = Field(description="Period of the value used.")
+    lagging: bool = Field(description="An annual value older than the report's year.")
+    evaluation: EvaluationOut
+
+
+class RollUpOut(BaseModel):
+    key: str
+    title: str
+    counts: dict[Fulfilment, int]
+    total: int
+    assessable: int
+    share_met: PlainDecimal | None = Field(description="Met among the assessable; null if none is.")
+
+
+class TertialReport(BaseModel):
+    municipality_code: str
+    board_code: str
+    year: int
+    tertial: Tertial
+    period: str
+    period_end: dt.date
+    generated_at: dt.datetime
+    rows: list[ReportRow]
+    council_goals: list[RollUpOut]
+    focus_areas: list[RollUpOut]
+    overall: RollUpOut
+
+
+class AuditEntryOut(BaseModel):
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    reason: str
+    changes: list[dict[str, object]]

@@ -1,0 +1,37 @@
+"""Load a register data file (seed_data/*.json) through the same use case the API runs.
+Loading twice changes nothing; a register changed since is only updated where the file
+differs, and then only with its ETag, like any client."""
+
+from __future__ import annotations
+
+import json
+from importlib import resources
+from pathlib import Path
+
+import anyio
+
+from indicator_service import repository as repo
+from indicator_service import service
+from indicator_service.schemas import RegisterIn
+from municipal_shared.kit.database import Database
+
+ACTOR = "seed-loader"
+
+
+def bundled_files() -> list[Path]:
+    folder = resources.files("indicator_service") / "seed_data"
+    return sorted(Path(str(p)) for p in folder.iterdir() if p.name.endswith(".json"))
+
+
+async def load_file(database: Database, path: Path) -> str:
+    body = RegisterIn.model_validate(json.loads(await anyio.Path(path).read_text(encoding="utf-8")))
+    async with database.sessions() as session:
+        existing = await repo.get_register(session, body.municipality_code, body.board_code)
+        etag = None if existing is None else service.register_etag(existing)
+        _, what = await service.load_register(session, ACTOR, body, etag)
+    return f"{body.municipality_code}/{body.board_code}: {what}"
+
+
+async def seed_files(database: Database, files: list[Path]) -> None:
+    for path in files or bundled_files():
+        print(await load_file(database, path))
