@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from indicator_service.schemas import Code, OutcomeIn, Reason, Year
 from indicator_service.vocabulary import Fulfilment
@@ -40,6 +40,14 @@ class KoladaValue(ContractModel):
     count: int | None = None
     status: str | None = ""
     value: Decimal | None = None
+
+    @field_serializer("value", when_used="json")
+    def _as_json_number(self, value: Decimal | None) -> int | float | None:
+        # Kolada publishes numbers; its values have few digits, so the shortest float text
+        # is the same decimal (4.1 stays 4.1). Stored values stay exact Decimals.
+        if value is None:
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
 
 
 class KoladaEntry(ContractModel):
