@@ -22,6 +22,7 @@ migrate: install  ## upgrade every service's database to the latest schema
 
 seed: migrate  ## load the customer's data files (idempotent)
 	$(PY) -m budget_service seed
+	$(PY) -m indicator_service seed
 
 run: seed  ## run the three services on SQLite in the foreground until Ctrl-C
 	bash deploy/run-local.sh

@@ -32,7 +32,7 @@ class ServiceSpec:
 
 SERVICES = [
     ServiceSpec("budget", "budget_service", "BUDGET", True),
-    ServiceSpec("indicators", "indicator_service", "INDICATORS", False),
+    ServiceSpec("indicators", "indicator_service", "INDICATORS", True),
     ServiceSpec("procurement", "procurement_service", "PROCUREMENT", False),
 ]
 

@@ -45,3 +45,15 @@ def test_the_fiscal_data_package_describes_its_csv(urls: dict[str, str]) -> None
     assert csv.headers["content-type"].startswith("text/csv")
     header = csv.text.splitlines()[0].split(",")
     assert header == [field["name"] for field in resource["schema"]["fields"]]
+
+
+def test_the_seeded_register_and_its_tertial_report_are_served(urls: dict[str, str]) -> None:
+    register = httpx.get(urls["indicators"] + "/v1/registers/0580/KS").json()
+    assert register["indicator_count"] == 41 and len(register["council_goals"]) == 11
+    report = httpx.get(urls["indicators"] + "/v1/registers/0580/KS/reports/2018/T2").json()
+    assert report["overall"]["total"] == 41
+    assert {a["key"] for a in report["focus_areas"]} == {
+        "kompetensforsorjning",
+        "hallbarhet-och-koldioxidneutralitet",
+        "service-tillganglighet-och-delaktighet",
+    }
