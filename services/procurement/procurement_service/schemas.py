@@ -1,0 +1,104 @@
+"""Request bodies of the procurement service: a tender outcome in the native format."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import Field, model_validator
+
+from municipal_shared.contracts.base import RequestModel
+from municipal_shared.types import BoardCode
+from procurement_service.vocabulary import Category, Procedure, SizeClass, Status
+
+SEK = Annotated[
+    Decimal,
+    Field(ge=0, max_digits=18, decimal_places=2, allow_inf_nan=False, description="SEK, exact to the öre."),
+]
+EUR = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2, allow_inf_nan=False)]
+OrganisationNumber = Annotated[
+    str,
+    Field(
+        min_length=10,
+        max_length=13,
+        description="Swedish organisation number, 10 digits (NNNNNN-NNNN); a sole trader's is a "
+        "personal identity number and is never stored or returned in clear.",
+        examples=["556036-0793"],
+    ),
+]
+
+
+class ContractPeriod(RequestModel):
+    start_date: dt.date
+    end_date: dt.date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ContractPeriod:
+        if self.end_date < self.start_date:
+            raise ValueError("end_date is before start_date")
+        return self
+
+
+class EmploymentRequirement(RequestModel):
+    """Sysselsättningskrav: a contract clause to employ people far from the labour market."""
+
+    set: bool = Field(description="The requirement was set in the contract.")
+    judged_suitable: bool | None = Field(
+        default=None, description="The buyer judged the contract suitable for the requirement."
+    )
+    reason_not_suitable: str | None = Field(default=None, max_length=2000)
+
+    @model_validator(mode="after")
+    def _reason_when_unsuitable(self) -> EmploymentRequirement:
+        if self.judged_suitable is False and not self.reason_not_suitable:
+            raise ValueError("give reason_not_suitable when the contract is judged unsuitable")
+        return self
+
+
+class BidderIn(RequestModel):
+    organisation_number: OrganisationNumber
+    name: str = Field(min_length=1, max_length=300)
+    size_class: SizeClass | None = Field(
+        default=None, description="As stated by the sender; kept with its provenance."
+    )
+    headcount: int | None = Field(default=None, ge=0, description="Staff headcount (AWU).")
+    turnover_eur: EUR | None = None
+    balance_sheet_total_eur: EUR | None = None
+    reference_year: int | None = Field(default=None, ge=1990, le=2100)
+    bids: int = Field(default=1, ge=1, le=100, description="Tenders or variants; they count once.")
+
+
+class ProcurementIn(RequestModel):
+    administration: str = Field(min_length=1, max_length=200, examples=["Kommunledningsförvaltningen"])
+    board_code: BoardCode
+    title: str = Field(min_length=1, max_length=500)
+    category: Category
+    procedure: Procedure
+    advertised: bool = Field(description="Published so that more suppliers could bid.")
+    estimated_value: SEK | None = None
+    awarded_value: SEK | None = None
+    contract_period: ContractPeriod | None = None
+    employees_needed: int | None = Field(default=None, ge=0)
+    employment_requirement: EmploymentRequirement | None = None
+    bidders: list[BidderIn] = Field(default_factory=list, max_length=500)
+    number_of_bidders_reported: int | None = Field(
+        default=None, ge=0, description="The count the sender states, checked against bidders."
+    )
+    winners: list[OrganisationNumber] = Field(default_factory=list, max_length=100)
+    award_date: dt.date | None = None
+    contract_signed_date: dt.date | None = None
+    status: Status
+
+
+class ProcurementPut(ProcurementIn):
+    reason: str = Field(default="Utfall från upphandlingssystemet", min_length=3, max_length=2000)
+
+
+class BulkItem(ProcurementIn):
+    reference: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,99}$", examples=["KS-2018-0042"])
+
+
+class BulkIn(RequestModel):
+    items: list[BulkItem] = Field(min_length=1, max_length=1000)
+    reason: str = Field(default="Utfall från upphandlingssystemet", min_length=3, max_length=2000)
