@@ -6,12 +6,24 @@ from fastapi import FastAPI
 
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.settings import AuthSettings
+from procurement_service.api import measurements, procurements
 from procurement_service.settings import SCRIPT_LOCATION, VERSION_TABLE, ProcurementSettings
 
-DESCRIPTION = (
-    "Tender outcomes from the procurement system, SME and employment-requirement "
-    "measurement per tertial. Filled by its own issue; for now it answers health and readiness."
-)
+DESCRIPTION = """\
+Tender outcomes posted by the procurement system (one by the buyer's reference, or many at
+once), and the measurement the board follows every tertial: bidders per procurement, EU size
+classes (micro, small, medium, large, no data) of bidders and winners, single-bid share, the
+employment requirement (eligible by the municipality's rule, set, set and signed) and direct
+awards above the advertising threshold. Every figure says how many procurements it rests on
+and is null rather than 0 when none qualify. A sole trader's organisation number is a personal
+identity number: it is replaced by a keyed hash on arrival and never returned. Writes need
+`procurement:write`, the employment rule `procurement:admin`. Errors are RFC 9457 problem+json.
+"""
+
+TAGS = [
+    {"name": "procurements", "description": "Tender outcomes in the native format"},
+    {"name": "measurements", "description": "SME and employment-requirement measurement"},
+]
 
 
 def create_app(
@@ -20,11 +32,11 @@ def create_app(
     return create_service_app(
         title="Procurement service",
         description=DESCRIPTION,
-        version="0.1.0",
+        version="0.9.0",
         settings=settings or ProcurementSettings(),
         auth_settings=auth_settings or AuthSettings(),
         script_location=SCRIPT_LOCATION,
         version_table=VERSION_TABLE,
-        routers=[],
-        openapi_tags=[],
+        routers=[procurements.router, measurements.router],
+        openapi_tags=TAGS,
     )

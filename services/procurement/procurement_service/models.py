@@ -1,10 +1,128 @@
-"""ORM models of the procurement service; its tables come with its issue."""
+"""ORM models of the procurement service. A sole trader's organisation number is a personal
+identity number: only a keyed hash of it is stored (`bidder.org_key`), never the number."""
 
-from sqlalchemy import MetaData
-from sqlalchemy.orm import DeclarativeBase
+from __future__ import annotations
 
-from municipal_shared.kit.database import NAMING_CONVENTION
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
+
+Money = Numeric(20, 2)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Procurement(Base):
+    __tablename__ = "procurement"
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "reference"),
+        Index("ix_procurement_award", "municipality_code", "award_date"),
+        Index("ix_procurement_signed", "municipality_code", "contract_signed_date"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    reference: Mapped[str] = mapped_column(String(100))
+    administration: Mapped[str] = mapped_column(String(200))
+    board_code: Mapped[str] = mapped_column(String(16))
+    title: Mapped[str] = mapped_column(String(500))
+    category: Mapped[str] = mapped_column(String(20))
+    procedure: Mapped[str] = mapped_column(String(20))
+    advertised: Mapped[bool] = mapped_column(Boolean)
+    estimated_value: Mapped[Decimal | None] = mapped_column(Money)
+    awarded_value: Mapped[Decimal | None] = mapped_column(Money)
+    contract_start: Mapped[dt.date | None] = mapped_column(Date)
+    contract_end: Mapped[dt.date | None] = mapped_column(Date)
+    execution_days: Mapped[int | None] = mapped_column(Integer)
+    employees_needed: Mapped[int | None] = mapped_column(Integer)
+    requirement_set: Mapped[bool | None] = mapped_column(Boolean)
+    requirement_suitable: Mapped[bool | None] = mapped_column(Boolean)
+    requirement_reason: Mapped[str | None] = mapped_column(Text)
+    number_of_bidders_reported: Mapped[int | None] = mapped_column(Integer)
+    award_date: Mapped[dt.date | None] = mapped_column(Date)
+    contract_signed_date: Mapped[dt.date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(10), default="native")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    row_version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    bidders: Mapped[list[Bidder]] = relationship(
+        order_by="Bidder.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    warnings: Mapped[list[QualityWarning]] = relationship(
+        order_by="QualityWarning.id", cascade="all, delete-orphan", lazy="selectin"
+    )
+    __mapper_args__: dict[str, Any] = {"version_id_col": row_version}  # noqa: RUF012
+
+
+class Bidder(Base):
+    __tablename__ = "bidder"
+    __table_args__ = (UniqueConstraint("procurement_id", "org_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    org_key: Mapped[str] = mapped_column(String(80), doc="org number, or st:<keyed hash>")
+    sole_trader: Mapped[bool] = mapped_column(Boolean)
+    name: Mapped[str | None] = mapped_column(String(300), doc="never kept for a sole trader")
+    size_class: Mapped[str] = mapped_column(String(10))
+    size_provenance: Mapped[str] = mapped_column(String(10))
+    headcount: Mapped[int | None] = mapped_column(Integer)
+    turnover_eur: Mapped[Decimal | None] = mapped_column(Money)
+    balance_sheet_total_eur: Mapped[Decimal | None] = mapped_column(Money)
+    reference_year: Mapped[int | None] = mapped_column(Integer)
+    bids: Mapped[int] = mapped_column(Integer)
+    is_winner: Mapped[bool] = mapped_column(Boolean)
+
+
+class QualityWarning(Base):
+    __tablename__ = "quality_warning"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procurement_id: Mapped[int] = mapped_column(
+        ForeignKey("procurement.id", ondelete="CASCADE"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(60))
+    message: Mapped[str] = mapped_column(Text)
+
+
+class EmploymentRule(Base):
+    """The local rule that makes a procurement eligible for an employment requirement;
+    Linköping's is services or works, more than 4 months, at least 2 employees, suitable."""
+
+    __tablename__ = "employment_rule"
+    municipality_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    categories: Mapped[list[str]] = mapped_column(JSON)
+    min_execution_days: Mapped[int] = mapped_column(Integer)
+    min_employees: Mapped[int] = mapped_column(Integer)
+    direct_award_threshold_sek: Mapped[Decimal] = mapped_column(Money)
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(4), index=True)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(60))
+    target: Mapped[str] = mapped_column(String(300))
+    reason: Mapped[str] = mapped_column(Text)
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

@@ -14,7 +14,13 @@ from procurement_service.vocabulary import Category, Procedure, SizeClass, Statu
 
 SEK = Annotated[
     Decimal,
-    Field(ge=0, max_digits=18, decimal_places=2, allow_inf_nan=False, description="SEK, exact to the öre."),
+    Field(
+        ge=0,
+        max_digits=18,
+        decimal_places=2,
+        allow_inf_nan=False,
+        description="SEK, exact to the öre.",
+    ),
 ]
 EUR = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2, allow_inf_nan=False)]
 OrganisationNumber = Annotated[
@@ -70,7 +76,9 @@ class BidderIn(RequestModel):
 
 
 class ProcurementIn(RequestModel):
-    administration: str = Field(min_length=1, max_length=200, examples=["Kommunledningsförvaltningen"])
+    administration: str = Field(
+        min_length=1, max_length=200, examples=["Kommunledningsförvaltningen"]
+    )
     board_code: BoardCode
     title: str = Field(min_length=1, max_length=500)
     category: Category

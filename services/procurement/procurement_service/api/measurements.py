@@ -1,0 +1,147 @@
+"""Measurement out: per tertial (cumulative or the four months alone) or any date range."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BaseModel, Field
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from municipal_shared.contracts.base import RequestModel
+from municipal_shared.kit.database import commit
+from municipal_shared.kit.problems import InvalidContent, problem_responses
+from municipal_shared.types import Tertial
+from procurement_service import repository as repo
+from procurement_service.api.deps import Admin, MunicipalityPath, Reader, Session
+from procurement_service.measurement import Rule, Window, measure
+from procurement_service.models import EmploymentRule
+from procurement_service.vocabulary import Category
+
+router = APIRouter(tags=["measurements"])
+TERTIAL_START = {Tertial.T1: (1, 1), Tertial.T2: (5, 1), Tertial.T3: (9, 1)}
+
+
+class Measurement(BaseModel):
+    municipality_code: str
+    administration: str | None
+    period: str
+    start: dt.date
+    end: dt.date
+    competition: dict[str, Any] = Field(description="Procurements, bids, bidders, single-bid share")
+    size_classes: dict[str, Any] = Field(description="Bidders and winners by EU size class")
+    employment_requirement: dict[str, Any]
+    direct_awards: dict[str, Any]
+
+
+class EmploymentRuleIn(RequestModel):
+    categories: list[Category] = Field(min_length=1, examples=[["services", "works"]])
+    more_than_days: int = Field(ge=0, le=3650, examples=[122])
+    min_employees: int = Field(ge=0, le=100000, examples=[2])
+    direct_award_threshold_sek: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
+
+
+async def rule_for(session: AsyncSession, municipality_code: str) -> Rule:
+    stored = await repo.employment_rule(session, municipality_code)
+    if stored is None:
+        return Rule()
+    return Rule(
+        tuple(stored.categories),
+        stored.min_execution_days,
+        stored.min_employees,
+        stored.direct_award_threshold_sek,
+    )
+
+
+def tertial_window(year: int, tertial: Tertial, alone: bool) -> Window:
+    start = dt.date(year, *TERTIAL_START[tertial]) if alone else dt.date(year, 1, 1)
+    return Window(start, tertial.period_end(year))
+
+
+async def _measurement(
+    session: AsyncSession,
+    municipality_code: str,
+    label: str,
+    window: Window,
+    administration: str | None,
+) -> Measurement:
+    rule = await rule_for(session, municipality_code)
+    figures = await measure(session, municipality_code, window, rule, administration)
+    return Measurement(
+        municipality_code=municipality_code,
+        administration=administration,
+        period=label,
+        start=window.start,
+        end=window.end,
+        **figures,
+    )
+
+
+Administration = Annotated[str | None, Query(max_length=200, description="One administration only")]
+
+
+@router.get(
+    "/v1/measurements/{municipality_code}/{year}/{tertial}",
+    operation_id="getTertialMeasurement",
+    summary="SME and employment-requirement figures for a tertial (cumulative from January)",
+    response_model=Measurement,
+    responses=problem_responses(401, 403, 422),
+)
+async def tertial_measurement(
+    municipality_code: MunicipalityPath,
+    year: Annotated[int, Path(ge=2000, le=2100, examples=[2018])],
+    tertial: Tertial,
+    session: Session,
+    _: Reader,
+    administration: Administration = None,
+    window: Annotated[bool, Query(description="Only the tertial's four months")] = False,
+) -> Measurement:
+    label = f"{year}-{tertial}" + (" (four months)" if window else "")
+    return await _measurement(
+        session, municipality_code, label, tertial_window(year, tertial, window), administration
+    )
+
+
+@router.get(
+    "/v1/measurements/{municipality_code}",
+    operation_id="getRangeMeasurement",
+    summary="The same figures for any date range (inclusive)",
+    response_model=Measurement,
+    responses=problem_responses(401, 403, 422),
+)
+async def range_measurement(
+    municipality_code: MunicipalityPath,
+    session: Session,
+    _: Reader,
+    start: Annotated[dt.date, Query(alias="from", examples=["2018-01-01"])],
+    end: Annotated[dt.date, Query(alias="to", examples=["2018-06-30"])],
+    administration: Administration = None,
+) -> Measurement:
+    if end < start:
+        raise InvalidContent("`to` is before `from`", field="/to")
+    return await _measurement(
+        session, municipality_code, f"{start}/{end}", Window(start, end), administration
+    )
+
+
+@router.put(
+    "/v1/employment-rules/{municipality_code}",
+    operation_id="putEmploymentRule",
+    summary="Set the municipality's rule for when an employment requirement is expected",
+    response_model=EmploymentRuleIn,
+    responses=problem_responses(401, 403, 422),
+)
+async def put_rule(
+    municipality_code: MunicipalityPath, body: EmploymentRuleIn, session: Session, _: Admin
+) -> EmploymentRuleIn:
+    stored = await repo.employment_rule(session, municipality_code) or EmploymentRule(
+        municipality_code=municipality_code
+    )
+    stored.categories = [c.value for c in body.categories]
+    stored.min_execution_days, stored.min_employees = body.more_than_days, body.min_employees
+    stored.direct_award_threshold_sek = body.direct_award_threshold_sek
+    session.add(stored)
+    await commit(session)
+    return body

@@ -1,0 +1,104 @@
+"""Tender outcomes in the native format: one by reference (idempotent PUT), or many at once."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.problems import problem_responses
+from procurement_service import repository as repo
+from procurement_service import service
+from procurement_service.api.deps import (
+    MunicipalityPath,
+    PersonalDataKey,
+    Reader,
+    ReferencePath,
+    Session,
+    Writer,
+)
+from procurement_service.schemas import BulkIn, ProcurementPut
+from procurement_service.schemas_out import BulkResult, ProcurementOut, procurement_out
+
+router = APIRouter(tags=["procurements"])
+ONE = "/v1/procurements/{municipality_code}/{reference}"
+
+
+@router.put(
+    ONE,
+    operation_id="putProcurement",
+    summary="Store a tender outcome by the buyer's reference (idempotent)",
+    response_model=ProcurementOut,
+    responses={
+        201: {"description": "Created", "model": ProcurementOut},
+        **problem_responses(401, 403, 409, 412, 422),
+    },
+)
+async def put_procurement(
+    municipality_code: MunicipalityPath,
+    reference: ReferencePath,
+    body: ProcurementPut,
+    session: Session,
+    writer: Writer,
+    key: PersonalDataKey,
+    response: Response,
+) -> ProcurementOut:
+    procurement, what = await service.put_one(
+        session, writer.subject, municipality_code, reference, body, key, body.reason
+    )
+    response.status_code = 201 if what == "created" else 200
+    return procurement_out(procurement)
+
+
+@router.get(
+    ONE,
+    operation_id="getProcurement",
+    summary="A stored tender outcome with its bidders and quality warnings",
+    response_model=ProcurementOut,
+    responses=problem_responses(401, 403, 404, 422),
+)
+async def get_procurement(
+    municipality_code: MunicipalityPath, reference: ReferencePath, session: Session, _: Reader
+) -> ProcurementOut:
+    return procurement_out(await service.find(session, municipality_code, reference))
+
+
+@router.put(
+    "/v1/procurements/{municipality_code}",
+    operation_id="putProcurements",
+    summary="Store many tender outcomes at once, all or nothing (idempotent per reference)",
+    response_model=BulkResult,
+    responses=problem_responses(401, 403, 409, 412, 422),
+)
+async def put_procurements(
+    municipality_code: MunicipalityPath,
+    body: BulkIn,
+    session: Session,
+    writer: Writer,
+    key: PersonalDataKey,
+) -> BulkResult:
+    counts = await service.put_many(
+        session, writer.subject, municipality_code, body.items, key, body.reason
+    )
+    return BulkResult(**counts)
+
+
+@router.get(
+    "/v1/procurements/{municipality_code}",
+    operation_id="listProcurements",
+    summary="Stored tender outcomes of a municipality, by award date",
+    response_model=Page[ProcurementOut],
+    responses=problem_responses(401, 403, 422),
+)
+async def list_procurements(
+    municipality_code: MunicipalityPath,
+    session: Session,
+    _: Reader,
+    page: Pagination,
+    administration: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[ProcurementOut]:
+    rows, total = await repo.page_of(
+        session, repo.procurements_query(municipality_code, administration), page
+    )
+    return page.of([procurement_out(p) for p in rows], total)

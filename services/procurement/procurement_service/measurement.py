@@ -1,0 +1,246 @@
+"""SME and employment-requirement measurement, counted in the database.
+
+A procurement belongs to the period of its award decision; "set and signed" counts by the
+contract signing date. Every figure carries the number of procurements it rests on and is
+null ("no data") when none qualify, never 0. Only the final divisions (mean, median, shares)
+happen here, in exact Decimal arithmetic, on counts the database returned."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from procurement_service.models import Bidder, Procurement
+from procurement_service.vocabulary import SME_CLASSES, Procedure, SizeClass
+
+SHARE = Decimal("0.0001")
+MEAN = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Rule:
+    categories: tuple[str, ...] = ("services", "works")
+    min_execution_days: int = 122  # "more than 4 months"
+    min_employees: int = 2
+    direct_award_threshold_sek: Decimal = Decimal(100_000)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.date
+    end: dt.date  # inclusive
+
+
+def figure(value: Decimal | int | None, based_on: int) -> dict[str, Any]:
+    return {"value": None if based_on == 0 else value, "based_on": based_on}
+
+
+def ratio(part: int, whole: int, quantum: Decimal = SHARE) -> Decimal | None:
+    return None if whole == 0 else (Decimal(part) / Decimal(whole)).quantize(quantum)
+
+
+def _in_window(column: Any, window: Window) -> Any:
+    return and_(column >= window.start, column <= window.end)
+
+
+def _scope(municipality_code: str, administration: str | None) -> list[Any]:
+    conditions = [Procurement.municipality_code == municipality_code]
+    if administration:
+        conditions.append(Procurement.administration == administration)
+    return conditions
+
+
+async def measure(
+    session: AsyncSession,
+    municipality_code: str,
+    window: Window,
+    rule: Rule,
+    administration: str | None = None,
+) -> dict[str, Any]:
+    scope = _scope(municipality_code, administration)
+    awarded = [*scope, _in_window(Procurement.award_date, window)]
+    return {
+        "competition": await _competition(session, awarded),
+        "size_classes": await _size_classes(session, awarded),
+        "employment_requirement": await _employment(session, scope, awarded, window, rule),
+        "direct_awards": await _direct_awards(session, awarded, rule),
+    }
+
+
+async def _competition(session: AsyncSession, awarded: list[Any]) -> dict[str, Any]:
+    per_procurement = (
+        select(
+            Procurement.id.label("id"),
+            func.count(Bidder.id).label("bidders"),
+            func.coalesce(func.sum(Bidder.bids), 0).label("bids"),
+        )
+        .select_from(Procurement)
+        .outerjoin(Bidder, Bidder.procurement_id == Procurement.id)
+        .where(*awarded)
+        .group_by(Procurement.id)
+        .subquery()
+    )
+    totals = select(
+        func.count(),
+        func.coalesce(func.sum(per_procurement.c.bidders), 0),
+        func.coalesce(func.sum(per_procurement.c.bids), 0),
+        func.coalesce(func.sum(case((per_procurement.c.bidders == 1, 1), else_=0)), 0),
+    ).select_from(per_procurement)
+    procurements, bidders, bids, single = (int(v) for v in (await session.execute(totals)).one())
+    ordered = select(
+        per_procurement.c.bidders.label("n"),
+        func.row_number().over(order_by=per_procurement.c.bidders).label("rn"),
+        func.count().over().label("c"),
+    ).subquery()
+    middle = select(func.coalesce(func.sum(ordered.c.n), 0), func.count()).where(
+        or_(ordered.c.rn == (ordered.c.c + 1) // 2, ordered.c.rn == (ordered.c.c + 2) // 2)
+    )
+    middle_sum, middle_count = (int(v) for v in (await session.execute(middle)).one())
+    return {
+        "procurements": procurements,
+        "bids": figure(bids, procurements),
+        "bidders": figure(bidders, procurements),
+        "bidders_per_procurement_mean": figure(ratio(bidders, procurements, MEAN), procurements),
+        "bidders_per_procurement_median": figure(
+            ratio(middle_sum, middle_count, MEAN), procurements
+        ),
+        "single_bidder_share": figure(ratio(single, procurements), procurements),
+    }
+
+
+async def _size_classes(session: AsyncSession, awarded: list[Any]) -> dict[str, Any]:
+    sme = Bidder.size_class.in_([c.value for c in SME_CLASSES])
+    by_class = (
+        select(
+            Bidder.size_class,
+            func.count(),
+            func.coalesce(func.sum(case((Bidder.is_winner, 1), else_=0)), 0),
+        )
+        .join(Procurement, Procurement.id == Bidder.procurement_id)
+        .where(*awarded)
+        .group_by(Bidder.size_class)
+    )
+    bidders = {c.value: 0 for c in SizeClass}
+    winners = {c.value: 0 for c in SizeClass}
+    for cls, count, won in await session.execute(by_class):
+        bidders[cls], winners[cls] = int(count), int(won)
+    won_by_sme = (
+        select(func.count(func.distinct(Bidder.procurement_id)))
+        .join(Procurement, Procurement.id == Bidder.procurement_id)
+        .where(*awarded, Bidder.is_winner, sme)
+    )
+    procurements_won_by_sme = int((await session.execute(won_by_sme)).scalar_one())
+    procurements = int(
+        (
+            await session.execute(select(func.count()).select_from(Procurement).where(*awarded))
+        ).scalar_one()
+    )
+    all_bidders = sum(bidders.values())
+    known = all_bidders - bidders[SizeClass.NO_DATA]
+    sme_bidders = sum(bidders[c] for c in SME_CLASSES)
+    all_winners = sum(winners.values())
+    sme_winners = sum(winners[c] for c in SME_CLASSES)
+    return {
+        "bidders_by_class": {cls: figure(n, procurements) for cls, n in bidders.items()},
+        "sme_bidders": figure(sme_bidders, procurements),
+        "sme_share_of_bidders": figure(
+            ratio(sme_bidders, all_bidders), all_bidders and procurements
+        ),
+        "sme_share_of_bidders_with_known_size": figure(
+            ratio(sme_bidders, known), known and procurements
+        ),
+        "winners_by_class": {cls: figure(n, procurements) for cls, n in winners.items()},
+        "sme_winners": figure(sme_winners, procurements),
+        "sme_share_of_winners": figure(
+            ratio(sme_winners, all_winners), all_winners and procurements
+        ),
+        "procurements_won_by_sme": figure(procurements_won_by_sme, procurements),
+    }
+
+
+async def _employment(
+    session: AsyncSession, scope: list[Any], awarded: list[Any], window: Window, rule: Rule
+) -> dict[str, Any]:
+    candidate = and_(
+        Procurement.category.in_(rule.categories),
+        Procurement.execution_days > rule.min_execution_days,
+        Procurement.employees_needed >= rule.min_employees,
+    )
+    eligible = and_(candidate, Procurement.requirement_suitable.is_(True))
+    is_set = Procurement.requirement_set.is_(True)
+
+    def counted(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    query = select(
+        func.count(),
+        counted(candidate),
+        counted(eligible),
+        counted(is_set),
+        counted(and_(eligible, is_set)),
+        counted(and_(eligible, ~func.coalesce(is_set, False))),
+    ).where(*awarded)
+    procurements, candidates, eligibles, set_, eligible_set, eligible_not_set = (
+        int(v) for v in (await session.execute(query)).one()
+    )
+    signed = select(func.count()).where(
+        *scope, is_set, _in_window(Procurement.contract_signed_date, window)
+    )
+    signed_count = int((await session.execute(signed)).scalar_one())
+    signed_base = select(func.count()).where(
+        *scope, _in_window(Procurement.contract_signed_date, window)
+    )
+    signed_procurements = int((await session.execute(signed_base)).scalar_one())
+    reasons_query = (
+        select(func.coalesce(Procurement.requirement_reason, literal("")), func.count())
+        .where(*awarded, candidate, ~func.coalesce(is_set, False))
+        .group_by(Procurement.requirement_reason)
+        .order_by(func.count().desc())
+    )
+    reasons = [
+        {"reason": reason or None, "procurements": int(n)}
+        for reason, n in await session.execute(reasons_query)
+    ]
+    return {
+        "rule": {
+            "categories": list(rule.categories),
+            "more_than_days": rule.min_execution_days,
+            "min_employees": rule.min_employees,
+            "judged_suitable": True,
+        },
+        "procurements": procurements,
+        "meeting_the_objective_criteria": figure(candidates, procurements),
+        "eligible": figure(eligibles, procurements),
+        "set": figure(set_, procurements),
+        "eligible_and_set": figure(eligible_set, procurements),
+        "eligible_but_not_set": figure(eligible_not_set, procurements),
+        "set_and_contract_signed": figure(signed_count, signed_procurements),
+        "not_set_reasons": reasons,
+    }
+
+
+async def _direct_awards(session: AsyncSession, awarded: list[Any], rule: Rule) -> dict[str, Any]:
+    value = func.coalesce(Procurement.awarded_value, Procurement.estimated_value)
+    above = and_(
+        Procurement.procedure == Procedure.DIRECT_AWARD.value,
+        value > rule.direct_award_threshold_sek,
+    )
+    query = select(
+        func.count(),
+        func.coalesce(func.sum(case((above, 1), else_=0)), 0),
+        func.coalesce(
+            func.sum(case((and_(above, Procurement.advertised.is_(True)), 1), else_=0)), 0
+        ),
+    ).where(*awarded)
+    procurements, count, advertised = (int(v) for v in (await session.execute(query)).one())
+    return {
+        "threshold_sek": str(rule.direct_award_threshold_sek),
+        "above_threshold": figure(count, procurements),
+        "above_threshold_advertised": figure(advertised, count),
+        "advertised_share": figure(ratio(advertised, count), count),
+    }

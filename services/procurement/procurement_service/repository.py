@@ -1,0 +1,44 @@
+"""Queries of the procurement service. Nothing here commits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from municipal_shared.kit.pagination import PageParams
+from procurement_service.models import AuditEntry, EmploymentRule, Procurement
+
+
+async def page_of(
+    session: AsyncSession, query: Select[Any], page: PageParams
+) -> tuple[list[Any], int]:
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = (await session.execute(query.limit(page.page_size).offset(page.offset))).scalars()
+    return list(rows.unique()), total
+
+
+async def get_procurement(
+    session: AsyncSession, municipality_code: str, reference: str
+) -> Procurement | None:
+    query = select(Procurement).where(
+        Procurement.municipality_code == municipality_code, Procurement.reference == reference
+    )
+    return (await session.execute(query)).scalar_one_or_none()
+
+
+def procurements_query(municipality_code: str, administration: str | None) -> Select[Any]:
+    query = select(Procurement).where(Procurement.municipality_code == municipality_code)
+    if administration:
+        query = query.where(Procurement.administration == administration)
+    return query.order_by(Procurement.award_date, Procurement.reference)
+
+
+async def employment_rule(session: AsyncSession, municipality_code: str) -> EmploymentRule | None:
+    return await session.get(EmploymentRule, municipality_code)
+
+
+def audit_query(municipality_code: str) -> Select[Any]:
+    query = select(AuditEntry).where(AuditEntry.municipality_code == municipality_code)
+    return query.order_by(AuditEntry.id)

@@ -1,0 +1,101 @@
+"""Procurement rules as plain functions: organisation numbers, EU size classes, quality
+warnings, the local employment-requirement rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+from dataclasses import dataclass
+from decimal import Decimal
+
+from stdnum.se import orgnr
+
+from procurement_service.vocabulary import Procedure, SizeClass, SizeProvenance, Status
+
+# Commission Recommendation 2003/361/EC, Annex art. 2: (headcount below, turnover or
+# balance-sheet total at most, in EUR).
+SIZE_LIMITS = (
+    (SizeClass.MICRO, 10, Decimal(2_000_000), Decimal(2_000_000)),
+    (SizeClass.SMALL, 50, Decimal(10_000_000), Decimal(10_000_000)),
+    (SizeClass.MEDIUM, 250, Decimal(50_000_000), Decimal(43_000_000)),
+)
+
+
+class InvalidOrganisationNumber(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Identity:
+    key: str  # the org number (legal person) or "st:" + keyed hash (sole trader)
+    sole_trader: bool
+
+
+def identify(number: str, secret: bytes) -> Identity:
+    """Validate a Swedish organisation number (Luhn). Digits 3-4 of 20 or more mark a legal
+    person; below that the number is a sole trader's personal identity number, which is
+    replaced by a keyed hash at once."""
+    if not orgnr.is_valid(number):
+        raise InvalidOrganisationNumber("not a valid Swedish organisation number")
+    digits = orgnr.compact(number)
+    if int(digits[2:4]) >= 20:
+        return Identity(orgnr.format(digits), sole_trader=False)
+    digest = hmac.new(secret, digits.encode(), hashlib.sha256).hexdigest()
+    return Identity(f"st:{digest[:40]}", sole_trader=True)
+
+
+def size_class(
+    given: SizeClass | None,
+    headcount: int | None,
+    turnover_eur: Decimal | None,
+    balance_sheet_total_eur: Decimal | None,
+) -> tuple[SizeClass, SizeProvenance]:
+    """A stated class is kept; else the EU definition decides when headcount and one money
+    figure are known; else no data (never large)."""
+    if given is not None:
+        return given, SizeProvenance.GIVEN
+    money = [m for m in (turnover_eur, balance_sheet_total_eur) if m is not None]
+    if headcount is None or not money:
+        return SizeClass.NO_DATA, SizeProvenance.NONE
+    for cls, staff_below, turnover_max, balance_max in SIZE_LIMITS:
+        within_money = (turnover_eur is not None and turnover_eur <= turnover_max) or (
+            balance_sheet_total_eur is not None and balance_sheet_total_eur <= balance_max
+        )
+        if headcount < staff_below and within_money:
+            return cls, SizeProvenance.COMPUTED
+    return SizeClass.LARGE, SizeProvenance.COMPUTED
+
+
+def execution_days(start: dt.date | None, end: dt.date | None) -> int | None:
+    return None if start is None or end is None else (end - start).days + 1
+
+
+@dataclass(frozen=True)
+class Facts:
+    procedure: Procedure
+    status: Status
+    bidder_keys: list[str]
+    winner_keys: list[str]
+    number_of_bidders_reported: int | None
+    award_date: dt.date | None
+    contract_signed_date: dt.date | None
+    contract_start: dt.date | None
+
+
+def quality_warnings(facts: Facts) -> list[tuple[str, str]]:
+    """Inconsistencies stored with the procurement (after OCP's Pelican checks): data is
+    accepted, and the doubt is visible."""
+    warnings: list[tuple[str, str]] = []
+    reported, listed = facts.number_of_bidders_reported, len(facts.bidder_keys)
+    if reported is not None and reported != listed:
+        warnings.append(("bidder_count_mismatch", f"{reported} bidders reported, {listed} listed"))
+    if facts.procedure == Procedure.DIRECT_AWARD and listed > 1:
+        warnings.append(
+            ("direct_award_with_several_bidders", f"a direct award with {listed} bidders")
+        )
+    if facts.contract_signed_date and not facts.award_date:
+        warnings.append(("contract_without_award", "a contract is signed but no award is recorded"))
+    if facts.award_date and facts.contract_start and facts.contract_start < facts.award_date:
+        warnings.append(("dates_out_of_order", "the contract period starts before the award"))
+    return warnings

@@ -1,0 +1,142 @@
+"""Figures computed by hand for the outcomes in procurement_testkit.SET."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from procurement_testkit import SET
+
+M = "/v1/measurements/0580/2018"
+
+
+def v(value: Any, based_on: int) -> dict[str, Any]:
+    return {"value": value, "based_on": based_on}
+
+
+@pytest.fixture
+async def loaded(client: httpx.AsyncClient, token: Callable) -> None:
+    items = [{"reference": ref, **body} for ref, body in SET.items()]
+    r = await client.put("/v1/procurements/0580", json={"items": items}, headers=token())
+    assert r.status_code == 200, r.text
+    assert r.json() == {"created": 6, "changed": 0, "unchanged": 0}
+
+
+async def test_t1(client: httpx.AsyncClient, loaded: None) -> None:
+    m = (await client.get(f"{M}/T1")).json()
+    assert (m["start"], m["end"]) == ("2018-01-01", "2018-04-30")
+    c = m["competition"]
+    assert c["procurements"] == 2
+    assert c["bidders"] == v(5, 2) and c["bids"] == v(6, 2)
+    assert c["bidders_per_procurement_mean"] == v("2.50", 2)
+    assert c["bidders_per_procurement_median"] == v("2.50", 2)
+    assert c["single_bidder_share"] == v("0.0000", 2)
+    s = m["size_classes"]
+    assert {k: f["value"] for k, f in s["bidders_by_class"].items()} == {
+        "micro": 1,
+        "small": 1,
+        "medium": 1,
+        "sme": 0,
+        "large": 1,
+        "no_data": 1,
+    }
+    assert s["sme_share_of_bidders"] == v("0.6000", 2)
+    assert s["sme_share_of_bidders_with_known_size"] == v("0.7500", 2)
+    assert s["sme_winners"] == v(2, 2) and s["procurements_won_by_sme"] == v(2, 2)
+    e = m["employment_requirement"]
+    assert e["eligible"] == v(2, 2) and e["set"] == v(1, 2)
+    assert e["eligible_and_set"] == v(1, 2) and e["eligible_but_not_set"] == v(1, 2)
+    assert e["set_and_contract_signed"] == v(1, 1)
+    assert e["not_set_reasons"] == [{"reason": None, "procurements": 1}]
+    d = m["direct_awards"]
+    assert d["above_threshold"] == v(0, 2) and d["advertised_share"] == v(None, 0)
+
+
+async def test_t2_cumulative(client: httpx.AsyncClient, loaded: None) -> None:
+    m = (await client.get(f"{M}/T2")).json()
+    c = m["competition"]
+    assert c["procurements"] == 5
+    assert c["bidders"] == v(12, 5) and c["bids"] == v(13, 5)
+    assert c["bidders_per_procurement_mean"] == v("2.40", 5)
+    assert c["bidders_per_procurement_median"] == v("2.00", 5)
+    assert c["single_bidder_share"] == v("0.2000", 5)
+    s = m["size_classes"]
+    assert {k: f["value"] for k, f in s["bidders_by_class"].items()} == {
+        "micro": 3,
+        "small": 3,
+        "medium": 2,
+        "sme": 0,
+        "large": 2,
+        "no_data": 2,
+    }
+    assert s["sme_share_of_bidders"] == v("0.6667", 5)
+    assert s["sme_share_of_bidders_with_known_size"] == v("0.8000", 5)
+    assert {k: f["value"] for k, f in s["winners_by_class"].items()} == {
+        "micro": 2,
+        "small": 1,
+        "medium": 2,
+        "sme": 0,
+        "large": 1,
+        "no_data": 0,
+    }
+    assert s["sme_share_of_winners"] == v("0.8333", 5)
+    assert s["procurements_won_by_sme"] == v(4, 5)
+    e = m["employment_requirement"]
+    assert e["meeting_the_objective_criteria"] == v(2, 5) and e["eligible"] == v(2, 5)
+    assert e["set"] == v(1, 5) and e["eligible_but_not_set"] == v(1, 5)
+    assert e["set_and_contract_signed"] == v(1, 4)
+    d = m["direct_awards"]
+    assert d["above_threshold"] == v(1, 5) and d["advertised_share"] == v("1.0000", 1)
+
+
+async def test_the_four_months_alone_and_per_administration(
+    client: httpx.AsyncClient, loaded: None
+) -> None:
+    m = (await client.get(f"{M}/T2", params={"window": True})).json()
+    assert (m["start"], m["end"]) == ("2018-05-01", "2018-08-31")
+    assert m["competition"]["procurements"] == 3 and m["competition"]["bidders"] == v(7, 3)
+    other = (await client.get(f"{M}/T2", params={"administration": "Miljöförvaltningen"})).json()
+    assert other["competition"]["procurements"] == 0
+    assert other["competition"]["bidders_per_procurement_mean"] == v(None, 0)
+    ranged = (
+        await client.get("/v1/measurements/0580", params={"from": "2018-02-01", "to": "2018-06-30"})
+    ).json()
+    assert ranged["competition"]["procurements"] == 3
+
+
+async def test_the_rule_is_configurable(
+    client: httpx.AsyncClient, token: Callable, loaded: None
+) -> None:
+    rule = {
+        "categories": ["services", "works", "goods"],
+        "more_than_days": 60,
+        "min_employees": 1,
+        "direct_award_threshold_sek": "300000",
+    }
+    assert (
+        await client.put("/v1/employment-rules/0580", json=rule, headers=token())
+    ).status_code == 200
+    m = (await client.get(f"{M}/T2")).json()
+    # Goods count now, and P5 (one employee, two years) meets the looser rule too.
+    assert m["employment_requirement"]["meeting_the_objective_criteria"] == v(3, 5)
+    assert m["direct_awards"]["above_threshold"] == v(0, 5)
+
+
+async def test_sizes_warnings_and_replays(
+    client: httpx.AsyncClient, token: Callable, loaded: None
+) -> None:
+    p1 = (await client.get("/v1/procurements/0580/KS-2018-001")).json()
+    sizes = {b["name"]: (b["size_class"], b["size_provenance"]) for b in p1["bidders"]}
+    assert sizes == {
+        "Alfa Konsult AB": ("micro", "given"),
+        "Beta Bygg AB": ("small", "computed"),
+        "Delta Group AB": ("large", "computed"),
+    }
+    p4 = (await client.get("/v1/procurements/0580/KS-2018-004")).json()
+    assert [w["code"] for w in p4["warnings"]] == ["direct_award_with_several_bidders"]
+    again = await client.put(
+        "/v1/procurements/0580/KS-2018-001", json=SET["KS-2018-001"], headers=token()
+    )
+    assert again.status_code == 200 and again.json()["updated_at"] == p1["updated_at"]
