@@ -47,7 +47,11 @@ def outcome(**fields: Any) -> dict[str, Any]:
         "status": "contract_signed",
     }
     bidders = fields.pop("bidders", [])
-    return {**base, **fields, "bidders": [BIDDER[b] if isinstance(b, str) else b for b in bidders]}
+    return {
+        **base,
+        **fields,
+        "bidders": [dict(BIDDER[b]) if isinstance(b, str) else b for b in bidders],
+    }
 
 
 SET = {
