@@ -49,9 +49,9 @@ def test_the_fiscal_data_package_describes_its_csv(urls: dict[str, str]) -> None
 
 def test_the_seeded_register_and_its_tertial_report_are_served(urls: dict[str, str]) -> None:
     register = httpx.get(urls["indicators"] + "/v1/registers/0580/KS").json()
-    assert register["indicator_count"] == 41 and len(register["council_goals"]) == 11
+    assert register["indicator_count"] == 42 and len(register["council_goals"]) == 11
     report = httpx.get(urls["indicators"] + "/v1/registers/0580/KS/reports/2018/T2").json()
-    assert report["overall"]["total"] == 41
+    assert report["overall"]["total"] == 42
     assert {a["key"] for a in report["focus_areas"]} == {
         "kompetensforsorjning",
         "hallbarhet-och-koldioxidneutralitet",

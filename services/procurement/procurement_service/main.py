@@ -6,8 +6,9 @@ from fastapi import FastAPI
 
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.settings import AuthSettings
-from procurement_service.api import measurements, procurements
+from procurement_service.api import measurements, ocds, outbox, procurements
 from procurement_service.settings import SCRIPT_LOCATION, VERSION_TABLE, ProcurementSettings
+from procurement_service.worker import background
 
 DESCRIPTION = """\
 Tender outcomes posted by the procurement system (one by the buyer's reference, or many at
@@ -22,7 +23,9 @@ identity number: it is replaced by a keyed hash on arrival and never returned. W
 
 TAGS = [
     {"name": "procurements", "description": "Tender outcomes in the native format"},
+    {"name": "ocds", "description": "OCDS 1.1 release and record packages"},
     {"name": "measurements", "description": "SME and employment-requirement measurement"},
+    {"name": "outbox", "description": "Delivery to the indicator register; dead letters"},
 ]
 
 
@@ -37,6 +40,7 @@ def create_app(
         auth_settings=auth_settings or AuthSettings(),
         script_location=SCRIPT_LOCATION,
         version_table=VERSION_TABLE,
-        routers=[procurements.router, measurements.router],
+        routers=[procurements.router, ocds.router, measurements.router, outbox.router],
+        extra_lifespan=background,
         openapi_tags=TAGS,
     )

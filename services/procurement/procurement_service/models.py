@@ -23,6 +23,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
+from municipal_shared.kit.outbox import outbox_table
 
 Money = Numeric(20, 2)
 
@@ -126,3 +127,32 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(300))
     reason: Mapped[str] = mapped_column(Text)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class DirtyPeriod(Base):
+    """A tertial whose figures changed and must be delivered to the indicator register.
+    Written in the same transaction as the outcome that changed it; the publisher turns it
+    into an outbox message and deletes it, again in one transaction."""
+
+    __tablename__ = "dirty_period"
+    municipality_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tertial: Mapped[str] = mapped_column(String(2), primary_key=True)
+    generation: Mapped[int] = mapped_column(Integer, default=1, doc="bumped by every new mark")
+
+
+class OcdsRelease(Base):
+    """An OCDS release exactly as received; the procurement is the merge of its releases."""
+
+    __tablename__ = "ocds_release"
+    __table_args__ = (UniqueConstraint("municipality_code", "ocid", "release_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    municipality_code: Mapped[str] = mapped_column(String(4))
+    ocid: Mapped[str] = mapped_column(String(200), index=True)
+    release_id: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+OUTBOX = outbox_table(Base.metadata)

@@ -90,6 +90,12 @@ def quality_warnings(facts: Facts) -> list[tuple[str, str]]:
     reported, listed = facts.number_of_bidders_reported, len(facts.bidder_keys)
     if reported is not None and reported != listed:
         warnings.append(("bidder_count_mismatch", f"{reported} bidders reported, {listed} listed"))
+    strangers = [w for w in facts.winner_keys if w not in facts.bidder_keys]
+    if strangers:
+        warnings.append(("winner_did_not_bid", f"{len(strangers)} winner(s) not among the bidders"))
+    signed, awarded = facts.contract_signed_date, facts.award_date
+    if signed and awarded and signed < awarded:
+        warnings.append(("dates_out_of_order", "the contract is signed before the award"))
     if facts.procedure == Procedure.DIRECT_AWARD and listed > 1:
         warnings.append(
             ("direct_award_with_several_bidders", f"a direct award with {listed} bidders")

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import commit, utc_now
 from municipal_shared.kit.problems import InvalidContent, NotFound
+from procurement_service import delivery, rules
 from procurement_service import repository as repo
-from procurement_service import rules
 from procurement_service.models import AuditEntry, Bidder, Procurement, QualityWarning
 from procurement_service.schemas import ProcurementIn
 
@@ -41,10 +41,12 @@ def _error(pointer: str, message: str) -> dict[str, str]:
 
 
 def validate(
-    body: ProcurementIn, secret: bytes, at: str = ""
+    body: ProcurementIn, secret: bytes, at: str = "", *, strict: bool = True
 ) -> tuple[list[rules.Identity], list[str]]:
     """Returns the bidders' identities and the winners' keys, or raises naming every field.
-    Messages never repeat an organisation number: it may be a personal identity number."""
+    Messages never repeat an organisation number: it may be a personal identity number.
+    Not strict (OCDS, real-world data): a winner who did not bid and a contract signed before
+    the award are kept as quality warnings instead of refused."""
     identities, errors = _identities(body, secret, at)
     keys = [i.key for i in identities]
     for i, key in enumerate(keys):
@@ -57,21 +59,16 @@ def validate(
         except rules.InvalidOrganisationNumber as exc:
             errors.append(_error(f"{at}/winners/{i}", str(exc)))
             continue
-        if key not in keys:
+        if key not in keys and strict:
             errors.append(_error(f"{at}/winners/{i}", "a winner must be one of the bidders"))
         winner_keys.append(key)
-    if (
-        body.contract_signed_date
-        and body.award_date
-        and body.contract_signed_date < body.award_date
-    ):
+    signed, awarded = body.contract_signed_date, body.award_date
+    if strict and signed and awarded and signed < awarded:
         errors.append(
             _error(f"{at}/contract_signed_date", "the contract is signed before the award")
         )
     if errors:
-        raise InvalidContent(
-            f"Procurement {at or ''} does not hold together".strip(), errors=errors
-        )
+        raise InvalidContent(f"Procurement {at} does not hold together".strip(), errors=errors)
     return identities, winner_keys
 
 
@@ -158,12 +155,15 @@ async def put_procurement(
 ) -> tuple[Procurement, str]:
     """Idempotent upsert by the buyer's reference; returns what happened (created, changed or
     unchanged). Nothing is committed here: the caller commits once per request."""
-    identities, winner_keys = validate(body, secret)
+    identities, winner_keys = validate(body, secret, strict=source == "native")
     digest = content_hash(body)
     procurement = await repo.get_procurement(session, municipality_code, reference)
     if procurement is not None and procurement.content_hash == digest:
         return procurement, "unchanged"
     created = procurement is None
+    old_dates = (
+        [] if procurement is None else [procurement.award_date, procurement.contract_signed_date]
+    )
     if procurement is None:
         procurement = Procurement(
             municipality_code=municipality_code, reference=reference, bidders=[], warnings=[]
@@ -188,6 +188,11 @@ async def put_procurement(
         )
     )
     await session.flush()
+    await delivery.mark_dirty(
+        session,
+        municipality_code,
+        [*old_dates, procurement.award_date, procurement.contract_signed_date],
+    )
     return procurement, "created" if created else "changed"
 
 

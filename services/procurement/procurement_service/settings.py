@@ -13,6 +13,17 @@ class ProcurementSettings(ServiceSettings):
     """Key of the hash that replaces a sole trader's personal identity number. Set a long
     random value in production and keep it: changing it splits every sole trader in two."""
 
+    indicators_url: str = "http://127.0.0.1:8002"
+    """Where the figures are delivered (the indicator service)."""
+    indicators_token: SecretStr | None = None
+    """Bearer token for the indicator service; in development mode one is minted locally."""
+    register_board_code: str = "KS"
+    """The register that receives the municipality's procurement figures."""
+    default_board_code: str = "KS"
+    """Board of an OCDS procurement whose buyer party does not name one."""
+    relay_interval_seconds: float = 1.0
+    relay_enabled: bool = True
+
 
 SCRIPT_LOCATION = "procurement_service:migrations"
 VERSION_TABLE = "alembic_version_procurement"

@@ -37,7 +37,8 @@ def auth_settings() -> AuthSettings:
 
 @pytest.fixture(scope="session")
 async def app(database_url: str, auth_settings: AuthSettings) -> AsyncIterator[Any]:
-    application = create_app(ProcurementSettings(database_url=database_url), auth_settings)
+    settings = ProcurementSettings(database_url=database_url, relay_enabled=False)
+    application = create_app(settings, auth_settings)
     async with LifespanManager(application):
         yield application
 

@@ -1,0 +1,75 @@
+"""The background work of a procurement service process: publish dirty tertials into the
+outbox and relay the outbox to the indicator service. Started in the app's lifespan; several
+processes may run it on PostgreSQL (SKIP LOCKED), one per SQLite file."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+import httpx
+from fastapi import FastAPI
+
+from municipal_shared.kit.auth import issue_development_token
+from municipal_shared.kit.outbox import OutboxRelay
+from municipal_shared.kit.settings import AuthSettings
+from procurement_service.delivery import RegisterTarget, publish_dirty
+from procurement_service.models import OUTBOX
+from procurement_service.settings import ProcurementSettings
+
+logger = logging.getLogger("procurement_service.worker")
+SERVICE_SUBJECT = "procurement-service"
+
+
+def token_headers(settings: ProcurementSettings, auth: AuthSettings) -> dict[str, str]:
+    if settings.indicators_token is not None:
+        return {"Authorization": f"Bearer {settings.indicators_token.get_secret_value()}"}
+    if auth.mode == "development":
+        token = issue_development_token(auth, ["indicators:write"], SERVICE_SUBJECT, minutes=15)
+        return {"Authorization": f"Bearer {token}"}
+    return {}
+
+
+async def _loop(app: FastAPI, relay: OutboxRelay, stop: asyncio.Event) -> None:
+    from procurement_service.api.measurements import rule_for
+
+    settings: ProcurementSettings = app.state.settings
+    target = RegisterTarget(board_code=settings.register_board_code)
+    while not stop.is_set():
+        try:
+            published = await publish_dirty(app.state.database.sessions, OUTBOX, rule_for, target)
+            result = await relay.run_once()
+            busy = published or result.delivered or result.retried
+        except Exception:  # keep relaying after a transient failure (database restart, ...)
+            logger.exception("publishing or relaying failed; trying again")
+            busy = False
+        if not busy:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), settings.relay_interval_seconds)
+
+
+@contextlib.asynccontextmanager
+async def background(app: FastAPI) -> AsyncIterator[None]:
+    settings: ProcurementSettings = app.state.settings
+    if not settings.relay_enabled:
+        yield
+        return
+    auth: AuthSettings = app.state.auth_settings
+    async with httpx.AsyncClient() as client:
+        relay = OutboxRelay(
+            app.state.database.engine,
+            OUTBOX,
+            destinations={"indicators": settings.indicators_url},
+            client=client,
+            headers=lambda: token_headers(settings, auth),
+        )
+        app.state.relay = relay
+        stop = asyncio.Event()
+        task = asyncio.create_task(_loop(app, relay, stop))
+        try:
+            yield
+        finally:
+            stop.set()
+            await task

@@ -1,0 +1,690 @@
+"""OCDS intake: one real-looking procurement (Linköping, KS-2018-007, lokalvård) posted as four
+releases is valid OCDS, compiles to the current state with the bidders kept, and maps to the
+native format; invalid packages are refused with every bad release named."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import json
+import os
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from stdnum.se import orgnr
+
+from procurement_service.ocds import (
+    MappingError,
+    PackageError,
+    canonical_hash,
+    compile_releases,
+    parse_package,
+    to_procurement,
+)
+from procurement_service.schemas import (
+    BidderIn,
+    ContractPeriod,
+    EmploymentRequirement,
+    ProcurementIn,
+)
+from procurement_service.vocabulary import Category, Procedure, SizeClass, Status
+
+
+@pytest.fixture(autouse=True)
+def clean_tables() -> None:
+    """Pure functions, no database: overrides the package conftest's autouse table wipe (and
+    with it the app and database it needs)."""
+
+
+# --- the fixture: one procurement, four releases ------------------------------------------
+
+OCID = "ocds-abc123-0580-KS-2018-007"
+TENDER_ID = "KS-2018-007"
+BUYER_NUMBER = "212000-0449"
+MICRO_NUMBER = "559014-2310"
+MEDIUM_NUMBER = "556789-0123"
+LARGE_NUMBER = "556036-0793"
+MICRO = {"id": f"SE-BLV-{MICRO_NUMBER}", "name": "Lokalvårdarna i Linköping AB"}
+MEDIUM = {"id": f"SE-BLV-{MEDIUM_NUMBER}", "name": "Östgöta Fastighetsservice AB"}
+LARGE = {"id": f"SE-BLV-{LARGE_NUMBER}", "name": "Nordisk Facilitetsservice AB"}
+BUYER = {"id": f"SE-BLV-{BUYER_NUMBER}", "name": "Linköpings kommun Kommunledningsförvaltningen"}
+TITLE = "Lokalvård i kommunens förvaltningsbyggnader"
+CONTRACT_PERIOD = {
+    "startDate": "2018-09-01T00:00:00+02:00",
+    "endDate": "2019-08-31T23:59:59+02:00",
+}
+EXTENSIONS = [
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_partyDetails_scale_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_bid_extension/master/extension.json",
+    "https://raw.githubusercontent.com/open-contracting-extensions/"
+    "ocds_sustainability_extension/master/extension.json",
+]
+
+
+def _party(ref: dict[str, str], number: str, scale: str | None, roles: list[str]) -> dict:
+    party: dict[str, Any] = {
+        **ref,
+        "identifier": {"scheme": "SE-BLV", "id": number, "legalName": ref["name"]},
+        "address": {"locality": "Linköping", "countryName": "Sverige"},
+        "roles": roles,
+    }
+    if scale is not None:
+        party["details"] = {"scale": scale}
+    return party
+
+
+BUYER_PARTY = {
+    **_party(BUYER, BUYER_NUMBER, None, ["buyer", "procuringEntity"]),
+    "contactPoint": {"name": "Upphandlingsenheten", "email": "upphandling@linkoping.se"},
+}
+
+PLANNING = {
+    "ocid": OCID,
+    "id": f"{OCID}-01-planning",
+    "date": "2018-01-15T10:00:00+01:00",
+    "tag": ["planning"],
+    "initiationType": "tender",
+    "language": "sv",
+    "parties": [BUYER_PARTY],
+    "buyer": BUYER,
+    "planning": {"rationale": "Nuvarande avtal om lokalvård löper ut 2018-08-31."},
+    "tender": {
+        "id": TENDER_ID,
+        "title": TITLE,
+        "status": "planned",
+        "mainProcurementCategory": "services",
+        "procurementMethod": "open",
+        "value": {"amount": 2000000, "currency": "SEK"},
+    },
+}
+
+TENDER = {
+    "ocid": OCID,
+    "id": f"{OCID}-02-tender",
+    "date": "2018-04-17T10:00:00+02:00",
+    "tag": ["tender"],
+    "initiationType": "tender",
+    "language": "sv",
+    "parties": [
+        BUYER_PARTY,
+        _party(MICRO, MICRO_NUMBER, "micro", ["tenderer"]),
+        _party(MEDIUM, MEDIUM_NUMBER, "medium", ["tenderer"]),
+        _party(LARGE, LARGE_NUMBER, "large", ["tenderer"]),
+    ],
+    "buyer": BUYER,
+    "tender": {
+        "id": TENDER_ID,
+        "title": TITLE,
+        "description": "Daglig lokalvård och fönsterputs i stadshuset och tre förvaltningshus.",
+        "status": "active",
+        "procuringEntity": BUYER,
+        "value": {"amount": 2000000, "currency": "SEK"},
+        "procurementMethod": "open",
+        "procurementMethodDetails": "Öppet förfarande (LOU 6 kap.)",
+        "mainProcurementCategory": "services",
+        "tenderPeriod": {
+            "startDate": "2018-03-01T09:00:00+01:00",
+            "endDate": "2018-04-16T23:59:59+02:00",
+        },
+        "contractPeriod": {**CONTRACT_PERIOD, "durationInDays": 365},
+        "hasSustainability": True,
+        "sustainability": [
+            {
+                "goal": "social.disadvantagedEmploymentOpportunities",
+                "strategies": ["contractPerformanceConditions"],
+            }
+        ],
+        "employeesNeeded": 2,
+        "tenderers": [MICRO, MEDIUM, LARGE],
+        "numberOfTenderers": 3,
+    },
+}
+
+AWARD_ID = f"{TENDER_ID}-1"
+AWARD = {
+    "ocid": OCID,
+    "id": f"{OCID}-03-award",
+    "date": "2018-06-12T14:00:00+02:00",
+    "tag": ["award"],
+    "initiationType": "tender",
+    "parties": [_party(MICRO, MICRO_NUMBER, "micro", ["tenderer", "supplier"])],
+    "tender": {"id": TENDER_ID, "status": "complete"},
+    "bids": {
+        "statistics": [
+            {"id": "1", "measure": "bids", "value": 4},
+            {"id": "2", "measure": "bidders", "value": 3},
+            {"id": "3", "measure": "smeBids", "value": 3},
+            {"id": "4", "measure": "microBids", "value": 1},
+            {"id": "5", "measure": "mediumBids", "value": 2},
+        ],
+        "details": [
+            {"id": "A1", "tenderers": [MICRO], "status": "valid"},
+            {"id": "A2", "tenderers": [MEDIUM], "status": "valid"},
+            {"id": "A3", "tenderers": [MEDIUM], "status": "valid", "variant": True},
+            {"id": "A4", "tenderers": [LARGE], "status": "valid"},
+        ],
+    },
+    "awards": [
+        {
+            "id": AWARD_ID,
+            "title": "Tilldelning: lokalvård",
+            "date": "2018-06-12T14:00:00+02:00",
+            "status": "active",
+            "suppliers": [MICRO],
+            "value": {"amount": 1849500, "currency": "SEK"},
+            "contractPeriod": CONTRACT_PERIOD,
+        }
+    ],
+}
+
+CONTRACT = {
+    "ocid": OCID,
+    "id": f"{OCID}-04-contract",
+    "date": "2018-06-28T11:00:00+02:00",
+    "tag": ["contract"],
+    "initiationType": "tender",
+    "contracts": [
+        {
+            "id": f"{TENDER_ID}-C1",
+            "awardID": AWARD_ID,
+            "title": "Avtal om lokalvård",
+            "status": "active",
+            "dateSigned": "2018-06-28T11:00:00+02:00",
+            "period": CONTRACT_PERIOD,
+            "value": {"amount": 1849500, "currency": "SEK"},
+        }
+    ],
+}
+
+RELEASES = [PLANNING, TENDER, AWARD, CONTRACT]
+PUBLISHER = {"name": "Linköpings kommun", "scheme": "SE-BLV", "uid": BUYER_NUMBER}
+PACKAGE_URI = "https://upphandling.linkoping.se/ocds/KS-2018-007.json"
+
+
+def release_package(releases: list[dict] | None = None) -> dict:
+    return {
+        "uri": PACKAGE_URI,
+        "version": "1.1",
+        "extensions": EXTENSIONS,
+        "publishedDate": "2018-06-28T12:00:00+02:00",
+        "publisher": PUBLISHER,
+        "license": "https://creativecommons.org/publicdomain/zero/1.0/",
+        "releases": copy.deepcopy(RELEASES if releases is None else releases),
+    }
+
+
+def record_package() -> dict:
+    return {
+        "uri": "https://upphandling.linkoping.se/ocds/records/KS-2018-007.json",
+        "version": "1.1",
+        "extensions": EXTENSIONS,
+        "publishedDate": "2018-06-28T12:00:00+02:00",
+        "publisher": PUBLISHER,
+        "packages": [PACKAGE_URI],
+        "records": [
+            {
+                "ocid": OCID,
+                "releases": copy.deepcopy(RELEASES),
+                "compiledRelease": compile_releases(copy.deepcopy(RELEASES)),
+            }
+        ],
+    }
+
+
+EXPECTED = ProcurementIn(
+    administration="Linköpings kommun Kommunledningsförvaltningen",
+    board_code="KS",
+    title="Lokalvård i kommunens förvaltningsbyggnader",
+    category=Category.SERVICES,
+    procedure=Procedure.OPEN,
+    advertised=True,
+    estimated_value=Decimal("2000000"),
+    awarded_value=Decimal("1849500"),
+    contract_period=ContractPeriod(start_date=dt.date(2018, 9, 1), end_date=dt.date(2019, 8, 31)),
+    employees_needed=2,
+    employment_requirement=EmploymentRequirement(set=True, judged_suitable=True),
+    bidders=[
+        BidderIn(
+            organisation_number="559014-2310",
+            name="Lokalvårdarna i Linköping AB",
+            size_class=SizeClass.MICRO,
+            bids=1,
+        ),
+        BidderIn(
+            organisation_number="556789-0123",
+            name="Östgöta Fastighetsservice AB",
+            size_class=SizeClass.MEDIUM,
+            bids=2,
+        ),
+        BidderIn(
+            organisation_number="556036-0793",
+            name="Nordisk Facilitetsservice AB",
+            size_class=SizeClass.LARGE,
+            bids=1,
+        ),
+    ],
+    number_of_bidders_reported=3,
+    winners=["559014-2310"],
+    award_date=dt.date(2018, 6, 12),
+    contract_signed_date=dt.date(2018, 6, 28),
+    status=Status.CONTRACT_SIGNED,
+)
+
+
+def compiled(*releases: dict) -> dict:
+    return compile_releases(copy.deepcopy(list(releases or RELEASES)))
+
+
+def test_fixture_organisation_numbers_are_valid() -> None:
+    for number in (BUYER_NUMBER, MICRO_NUMBER, MEDIUM_NUMBER, LARGE_NUMBER):
+        assert orgnr.is_valid(number), number
+
+
+# --- the official schema (offline copies; skipped when absent) -----------------------------
+
+
+def _reference_dir() -> Path:
+    configured = os.environ.get("OCDS_REFERENCE_DIR")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "ocds"
+
+
+def _merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7396 JSON Merge Patch: how OCDS extensions extend the release schema."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = _merge_patch(result.get(key), value)
+    return result
+
+
+@pytest.fixture(scope="module")
+def ocds_schemas() -> dict[str, Any]:
+    """Validators for the release schema (patched with the three extensions we read) and the
+    two package schemas, resolving the release schema's URL locally."""
+    jsonschema = pytest.importorskip("jsonschema")
+    referencing = pytest.importorskip("referencing")
+    folder = _reference_dir()
+    if not (folder / "release-schema.json").is_file():
+        pytest.skip(f"OCDS reference schemas not found in {folder} (set OCDS_REFERENCE_DIR)")
+
+    def load(name: str) -> dict:
+        return json.loads((folder / name).read_text(encoding="utf-8"))
+
+    release_schema = load("release-schema.json")
+    for extension in ("partyScale", "bids", "sustainability"):
+        patch = load(f"extensions/{extension}/release-schema.json")
+        release_schema = _merge_patch(release_schema, patch)
+    resource = referencing.Resource.from_contents(
+        release_schema, default_specification=referencing.jsonschema.DRAFT4
+    )
+    registry = referencing.Registry().with_resource(release_schema["id"], resource)
+    validators = {}
+    for name, schema in (
+        ("release", release_schema),
+        ("release-package", load("release-package-schema.json")),
+        ("record-package", load("record-package-schema.json")),
+    ):
+        cls = jsonschema.validators.validator_for(schema)
+        assert cls is jsonschema.Draft4Validator  # the schema's declared draft
+        cls.check_schema(schema)
+        validators[name] = cls(schema, registry=registry, format_checker=cls.FORMAT_CHECKER)
+    return validators
+
+
+def _schema_errors(validator: Any, instance: dict) -> list[str]:
+    return [f"{error.json_path}: {error.message}" for error in validator.iter_errors(instance)]
+
+
+@pytest.mark.parametrize("release", RELEASES, ids=lambda r: r["tag"][0])
+def test_each_fixture_release_is_valid_ocds(ocds_schemas: dict, release: dict) -> None:
+    assert _schema_errors(ocds_schemas["release"], release) == []
+
+
+def test_the_compiled_release_is_valid_ocds(ocds_schemas: dict) -> None:
+    assert _schema_errors(ocds_schemas["release"], compiled()) == []
+
+
+def test_the_release_package_is_valid_ocds(ocds_schemas: dict) -> None:
+    assert _schema_errors(ocds_schemas["release-package"], release_package()) == []
+
+
+def test_the_record_package_is_valid_ocds(ocds_schemas: dict) -> None:
+    assert _schema_errors(ocds_schemas["record-package"], record_package()) == []
+
+
+def test_the_schema_check_is_live(ocds_schemas: dict) -> None:
+    # The same amount as text, and a scale outside the partyScale codelist, fail the schema too.
+    package = release_package()
+    package["releases"][2]["awards"][0]["value"]["amount"] = "1849500"
+    package["releases"][1]["parties"][1]["details"]["scale"] = "tiny"
+    errors = _schema_errors(ocds_schemas["release-package"], package)
+    assert any("amount" in error for error in errors)
+    assert any("details.scale" in error for error in errors)
+
+
+# --- parse_package ------------------------------------------------------------------------
+
+
+def test_a_release_package_is_parsed_typed_and_kept_as_received() -> None:
+    package = release_package()
+    releases = parse_package(package)
+    assert [r.id for r in releases] == [r["id"] for r in RELEASES]
+    award = releases[2].awards[0]
+    assert award.value.amount == Decimal("1849500")
+    assert isinstance(award.value.amount, Decimal)
+    assert releases[1].tender.tenderers[0].id == MICRO["id"]
+    assert releases[1].parties[1].details.scale == "micro"
+    # unknown fields are kept, and the release as received is the input, not a re-rendering
+    assert releases[0].model_extra == {
+        "language": "sv",
+        "planning": {"rationale": "Nuvarande avtal om lokalvård löper ut 2018-08-31."},
+    }
+    assert releases[1].tender.model_extra["hasSustainability"] is True
+    assert [r.as_received() for r in releases] == RELEASES
+    package["releases"][0]["tag"].append("tender")  # the caller's dict is not shared
+    assert releases[0].as_received()["tag"] == ["planning"]
+
+
+def test_a_json_float_amount_becomes_an_exact_decimal() -> None:
+    release = copy.deepcopy(AWARD)
+    release["awards"][0]["value"]["amount"] = 1849500.1
+    [parsed] = parse_package(release_package([release]))
+    assert parsed.awards[0].value.amount == Decimal("1849500.1")
+
+
+def test_a_record_package_is_parsed() -> None:
+    releases = parse_package(record_package())
+    assert [r.id for r in releases] == [r["id"] for r in RELEASES]
+    assert {r.ocid for r in releases} == {OCID}
+    assert compile_releases([r.as_received() for r in releases]) == compiled()
+
+
+def test_every_invalid_release_is_reported_with_its_index() -> None:
+    bad_amount = copy.deepcopy(AWARD)
+    bad_amount["awards"][0]["value"]["amount"] = "1 849 500"
+    no_ocid = copy.deepcopy(CONTRACT)
+    del no_ocid["ocid"]
+    package = release_package([PLANNING, bad_amount, TENDER, no_ocid])
+    with pytest.raises(PackageError) as raised:
+        parse_package(package)
+    errors = raised.value.errors
+    assert [(e["index"], e["ocid"], e["id"], e["path"]) for e in errors] == [
+        (1, OCID, AWARD["id"], "/releases/1/awards/0/value/amount"),
+        (3, None, CONTRACT["id"], "/releases/3/ocid"),
+    ]
+    assert all(e["message"] and e["record"] is None for e in errors)
+    assert "number" in errors[0]["message"]
+
+
+def test_invalid_releases_in_a_record_package_name_record_and_index() -> None:
+    package = record_package()
+    package["records"][0]["releases"][1]["tender"]["numberOfTenderers"] = "3"
+    package["records"][0]["releases"][3]["ocid"] = "ocds-abc123-other"
+    with pytest.raises(PackageError) as raised:
+        parse_package(package)
+    assert [(e["record"], e["index"], e["path"]) for e in raised.value.errors] == [
+        (0, 1, "/records/0/releases/1/tender/numberOfTenderers"),
+        (0, 3, "/records/0/releases/3/ocid"),
+    ]
+
+
+def test_package_level_problems_are_reported() -> None:
+    package = release_package()
+    del package["publisher"]
+    package["version"] = "1.1.5"
+    with pytest.raises(PackageError) as raised:
+        parse_package(package)
+    assert {(e["index"], e["path"]) for e in raised.value.errors} == {
+        (None, "/publisher"),
+        (None, "/version"),
+    }
+    with pytest.raises(PackageError):
+        parse_package({"uri": PACKAGE_URI})  # neither releases nor records
+
+
+def test_one_identity_with_two_contents_in_one_package_is_a_conflict() -> None:
+    changed = copy.deepcopy(AWARD)
+    changed["awards"][0]["value"]["amount"] = 1900000
+    with pytest.raises(PackageError) as raised:
+        parse_package(release_package([AWARD, changed]))
+    assert [e["index"] for e in raised.value.errors] == [1]
+    assert len(parse_package(release_package([AWARD, AWARD]))) == 2  # a repeat is no conflict
+
+
+# --- canonical_hash -----------------------------------------------------------------------
+
+
+def test_canonical_hash_ignores_key_order_and_whitespace() -> None:
+    reordered = json.loads(json.dumps(TENDER, sort_keys=True, indent=4))
+    reordered = dict(reversed(list(reordered.items())))
+    reordered["tender"] = dict(reversed(list(reordered["tender"].items())))
+    assert list(reordered) != list(TENDER)
+    assert canonical_hash(reordered) == canonical_hash(TENDER)
+    assert len(canonical_hash(TENDER)) == 64
+    integral_float = copy.deepcopy(TENDER)
+    integral_float["tender"]["value"]["amount"] = 2000000.0
+    assert canonical_hash(integral_float) == canonical_hash(TENDER)
+
+
+def test_canonical_hash_changes_with_the_content() -> None:
+    changed = copy.deepcopy(TENDER)
+    changed["tender"]["numberOfTenderers"] = 4
+    assert canonical_hash(changed) != canonical_hash(TENDER)
+    renamed = copy.deepcopy(TENDER)
+    renamed["tender"]["title"] = TITLE.replace("å", "a")
+    assert canonical_hash(renamed) != canonical_hash(TENDER)
+
+
+# --- compile_releases ---------------------------------------------------------------------
+
+
+def test_the_contract_release_without_tender_keeps_the_tenderers() -> None:
+    result = compiled()
+    assert "tender" not in CONTRACT
+    assert result["tender"]["tenderers"] == [MICRO, MEDIUM, LARGE]
+    assert result["tender"]["numberOfTenderers"] == 3
+    assert result["tender"]["status"] == "complete"  # the award release's update
+    assert result["tender"]["title"] == TITLE
+    assert result["contracts"][0]["dateSigned"] == "2018-06-28T11:00:00+02:00"
+    assert (result["id"], result["date"], result["tag"]) == (
+        CONTRACT["id"],
+        CONTRACT["date"],
+        ["contract"],
+    )
+
+
+def test_parties_merge_by_id() -> None:
+    parties = compiled()["parties"]
+    assert [p["id"] for p in parties] == [BUYER["id"], MICRO["id"], MEDIUM["id"], LARGE["id"]]
+    assert parties[1]["roles"] == ["tenderer", "supplier"]  # a string array is replaced
+    assert parties[1]["details"] == {"scale": "micro"}
+
+
+def test_merging_is_independent_of_the_posting_order() -> None:
+    expected = compiled()
+    for order in itertools.permutations(RELEASES):
+        assert compile_releases(copy.deepcopy(list(order))) == expected
+
+
+def test_compile_does_not_modify_its_input() -> None:
+    releases = copy.deepcopy(RELEASES)
+    compile_releases(releases)
+    assert releases == RELEASES
+
+
+def test_merge_rules_null_arrays_and_undated() -> None:
+    base = {"ocid": OCID, "initiationType": "tender"}
+    undated = {**base, "id": "u", "tender": {"id": "t", "title": "Gammal", "note": "x"}}
+    first = {
+        **base,
+        "id": "a",
+        "date": "2018-01-01T00:00:00Z",
+        "tag": ["tender"],
+        "tender": {
+            "id": "t",
+            "title": "Ny",
+            "items": [{"id": "1", "description": "a", "quantity": 1}],
+            "submissionMethod": ["electronicSubmission", "written"],
+            "sustainability": [{"goal": "social"}],
+        },
+    }
+    same_date = {
+        **base,
+        "id": "b",
+        "date": "2018-01-01T01:00:00+01:00",  # the same instant as `first`
+        "tag": ["tenderUpdate"],
+        "tender": {
+            "note": None,
+            "items": [{"id": "1", "quantity": 2}, {"id": "2", "description": "b", "unit": None}],
+            "submissionMethod": ["electronicSubmission"],
+            "sustainability": [{"strategies": ["awardCriteria"]}],
+        },
+    }
+    result = compile_releases([same_date, first, undated])
+    # undated first, then dated; `same_date` is given before `first`, so it is merged first
+    assert result["id"] == "a"
+    assert result["tender"] == {
+        "id": "t",
+        "title": "Ny",
+        "items": [
+            {"id": "1", "description": "a", "quantity": 1},
+            {"id": "2", "description": "b"},
+        ],
+        "submissionMethod": ["electronicSubmission", "written"],
+        "sustainability": [{"goal": "social"}],
+    }
+    result = compile_releases([undated, first, same_date])
+    assert result["id"] == "b"
+    assert result["tag"] == ["tenderUpdate"]
+    assert result["tender"] == {
+        "id": "t",
+        "title": "Ny",
+        "items": [
+            {"id": "1", "description": "a", "quantity": 2},
+            {"id": "2", "description": "b"},
+        ],
+        "submissionMethod": ["electronicSubmission"],
+        "sustainability": [{"strategies": ["awardCriteria"]}],
+    }
+    with pytest.raises(ValueError, match="more than one ocid"):
+        compile_releases([first, {**same_date, "ocid": "ocds-abc123-x"}])
+
+
+# --- to_procurement -----------------------------------------------------------------------
+
+
+def test_the_compiled_procurement_maps_to_the_expected_native_object() -> None:
+    reference, native = to_procurement(compiled(), default_board_code="KS")
+    assert reference == TENDER_ID
+    assert native == EXPECTED
+    assert native.model_dump() == EXPECTED.model_dump()
+
+
+def test_status_follows_the_stage() -> None:
+    stages = [
+        (compiled(PLANNING), Status.PLANNED),
+        (compiled(PLANNING, TENDER), Status.TENDERING),
+        (compiled(PLANNING, TENDER, AWARD), Status.AWARDED),
+    ]
+    for release, status in stages:
+        assert to_procurement(release, default_board_code="KS")[1].status == status
+    planned = to_procurement(compiled(PLANNING), default_board_code="KS")[1]
+    assert (planned.bidders, planned.winners, planned.awarded_value) == ([], [], None)
+
+
+def test_board_code_from_the_buyer_party_else_the_default() -> None:
+    release = compiled()
+    release["parties"][0]["details"] = {"boardCode": "SBN"}
+    assert to_procurement(release, default_board_code="KS")[1].board_code == "SBN"
+    assert to_procurement(compiled(), default_board_code="TN")[1].board_code == "TN"
+    release["parties"][0]["details"] = {"boardCode": "sbn"}  # not a board code
+    with pytest.raises(MappingError) as raised:
+        to_procurement(release, default_board_code="KS")
+    assert [(e["path"], e["field"]) for e in raised.value.errors] == [
+        ("/parties/0/details/boardCode", "board_code")
+    ]
+
+
+def test_reference_falls_back_to_the_ocid() -> None:
+    release = compiled()
+    del release["tender"]["id"]
+    assert to_procurement(release, default_board_code="KS")[0] == OCID
+
+
+def test_missing_scale_is_no_size_class_and_self_employed_is_micro() -> None:
+    release = compiled()
+    del release["parties"][2]["details"]
+    release["parties"][3]["details"]["scale"] = "selfEmployed"
+    bidders = to_procurement(release, default_board_code="KS")[1].bidders
+    assert [b.size_class for b in bidders] == [SizeClass.MICRO, None, SizeClass.MICRO]
+
+
+@pytest.mark.parametrize(
+    ("method", "details", "procedure", "advertised"),
+    [
+        ("open", None, Procedure.OPEN, True),
+        ("selective", None, Procedure.SELECTIVE, True),
+        ("limited", None, Procedure.NEGOTIATED, False),
+        ("direct", None, Procedure.DIRECT_AWARD, False),
+        ("limited", "Annonserad DIREKTUPPHANDLING", Procedure.DIRECT_AWARD, True),
+        ("direct", "Direktupphandling utan annonsering", Procedure.DIRECT_AWARD, False),
+    ],
+)
+def test_procedure_and_advertising(
+    method: str, details: str | None, procedure: Procedure, advertised: bool
+) -> None:
+    release = compiled()
+    release["tender"]["procurementMethod"] = method
+    release["tender"]["procurementMethodDetails"] = details
+    native = to_procurement(release, default_board_code="KS")[1]
+    assert (native.procedure, native.advertised) == (procedure, advertised)
+
+
+def test_no_title_anywhere_is_a_mapping_error_with_its_path() -> None:
+    releases = copy.deepcopy(RELEASES)
+    for release in releases:
+        release.get("tender", {}).pop("title", None)
+    with pytest.raises(MappingError) as raised:
+        to_procurement(compile_releases(releases), default_board_code="KS")
+    assert raised.value.errors == [
+        {"path": "/tender/title", "message": "no tender title in any release"}
+    ]
+
+
+def test_unmappable_values_are_all_reported() -> None:
+    release = compiled()
+    release["tender"]["value"]["currency"] = "EUR"
+    release["parties"][2]["identifier"]["id"] = "556789-0124"  # wrong check digit
+    release["parties"][3]["identifier"]["scheme"] = "GB-COH"
+    del release["tender"]["mainProcurementCategory"]
+    with pytest.raises(MappingError) as raised:
+        to_procurement(release, default_board_code="KS")
+    paths = [e["path"] for e in raised.value.errors]
+    assert paths == [
+        "/tender/mainProcurementCategory",
+        "/tender/value/currency",
+        "/parties/2/identifier/id",
+        "/parties/3/identifier/scheme",
+    ]
+    assert all("556789" not in e["message"] for e in raised.value.errors)
+
+
+def test_values_the_native_model_refuses_are_reported_with_their_source() -> None:
+    release = compiled()
+    release["contracts"][0]["period"]["endDate"] = "2018-08-01T00:00:00+02:00"
+    with pytest.raises(MappingError) as raised:
+        to_procurement(release, default_board_code="KS")
+    [error] = raised.value.errors
+    assert error["path"] == "/contracts/0/period"
+    assert error["field"] == "contract_period"
