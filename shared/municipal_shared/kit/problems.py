@@ -26,6 +26,8 @@ logger = logging.getLogger("municipal_shared.problems")
 
 
 class FieldError(BaseModel):
+    model_config = ConfigDict(extra="allow")  # e.g. the index and ocid of a bad OCDS release
+
     pointer: str = Field(description="JSON pointer into the request, e.g. /amounts/2025.")
     location: str = Field(description="Where the field is: body, path, query or header.")
     message: str
