@@ -75,6 +75,19 @@ class LocalService:
         )
         return done.stdout
 
+    def restart(self) -> None:
+        """Start again on the same socket (after stop_process)."""
+        self.start()
+        self.wait_ready()
+
+    def stop_process(self) -> None:
+        """Stop the process but keep the socket: callers' connections wait, as on a host
+        whose service is down for a restart."""
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=20)
+            self.process = None
+
     def start(self) -> None:
         fd = self.sock.fileno()
         self.process = subprocess.Popen(
@@ -118,6 +131,14 @@ class LocalService:
 def local_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LocalService]]:
     folder = tmp_path_factory.mktemp("system")
     services = {spec.name: LocalService(spec, folder) for spec in SERVICES}
+    procurement = services["procurement"]
+    procurement.env.update(
+        {
+            "PROCUREMENT_INDICATORS_URL": services["indicators"].url,
+            "PROCUREMENT_RELAY_INTERVAL_SECONDS": "0.2",
+            "PROCUREMENT_RELAY_TIMEOUT_SECONDS": "1",
+        }
+    )
     try:
         for service in services.values():
             service.cli("migrate")
@@ -139,3 +160,12 @@ def urls(request: pytest.FixtureRequest) -> dict[str, str]:
         return {name: url for name, url in from_env.items() if url}
     services = request.getfixturevalue("local_services")
     return {name: service.url for name, service in services.items()}
+
+
+@pytest.fixture(scope="session")
+def own_processes(request: pytest.FixtureRequest) -> dict[str, LocalService]:
+    """The local processes, for tests that stop and start a service; skipped against a stack
+    given by URL (docker-compose), where the suite cannot stop services."""
+    if all(os.environ.get(f"{s.env_prefix}_URL") for s in SERVICES):
+        pytest.skip("needs services started by the suite itself")
+    return request.getfixturevalue("local_services")

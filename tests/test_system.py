@@ -30,9 +30,9 @@ def test_the_seeded_ks_budget_is_served(urls: dict[str, str]) -> None:
     assert follow_up["total"]["budget"] == 389504 and follow_up["period_end"] == "2018-04-30"
 
 
-def test_seeding_again_changes_nothing(local_services: dict, urls: dict[str, str]) -> None:
+def test_seeding_again_changes_nothing(own_processes: dict, urls: dict[str, str]) -> None:
     before = httpx.get(urls["budget"] + KS)
-    output = local_services["budget"].cli("seed")
+    output = own_processes["budget"].cli("seed")
     assert output.strip() == "0580/KS/2018: unchanged"
     after = httpx.get(urls["budget"] + KS)
     assert after.json() == before.json() and after.headers["etag"] == before.headers["etag"]

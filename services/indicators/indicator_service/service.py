@@ -8,6 +8,7 @@ import json
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from indicator_service import repository as repo
@@ -369,6 +370,21 @@ def request_hash(payload: Any) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
+async def _replayed(
+    session: AsyncSession, scope: str, key: str, digest: str
+) -> OutcomeBatchResult | None:
+    seen = await repo.get_idempotency(session, scope, key)
+    if seen is None:
+        return None
+    if seen.request_hash != digest:
+        raise InvalidContent(
+            "This Idempotency-Key was used for different content",
+            field="/items",
+            idempotency_key=key,
+        )
+    return OutcomeBatchResult.model_validate(seen.response)
+
+
 async def record_outcomes(
     session: AsyncSession,
     actor: str,
@@ -382,15 +398,9 @@ async def record_outcomes(
     scope = f"{register.municipality_code}/{register.board_code}/outcomes"
     digest = request_hash([i.model_dump(mode="json") for i in items])
     if idempotency_key:
-        seen = await repo.get_idempotency(session, scope, idempotency_key)
+        seen = await _replayed(session, scope, idempotency_key, digest)
         if seen is not None:
-            if seen.request_hash != digest:
-                raise InvalidContent(
-                    "This Idempotency-Key was used for different content",
-                    field="/items",
-                    idempotency_key=idempotency_key,
-                )
-            return OutcomeBatchResult.model_validate(seen.response)
+            return seen
     result = await _record(session, actor, register, items, reason)
     if idempotency_key:
         session.add(
@@ -401,7 +411,16 @@ async def record_outcomes(
                 response=result.model_dump(mode="json"),
             )
         )
-    await commit(session)
+    try:
+        await commit(session)
+    except IntegrityError:
+        # The same key was processed concurrently (a redelivery racing the first attempt):
+        # this transaction is void, and the first one's answer is the answer.
+        await session.rollback()
+        seen = await _replayed(session, scope, idempotency_key or "", digest)
+        if seen is None:
+            raise
+        return seen
     return result
 
 

@@ -3,6 +3,7 @@ report, and delivered idempotently."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from typing import Any
 
@@ -163,3 +164,21 @@ async def test_idempotency_key(client: httpx.AsyncClient, token: Callable, seede
         )
     ).json()
     assert [h["value"] for h in history["items"]] == ["79"]
+
+
+async def test_concurrent_deliveries_under_one_key_write_once(
+    client: httpx.AsyncClient, token: Callable, seeded: str
+) -> None:
+    """A relay that timed out retries while its first attempt still runs: same answer, one row."""
+    items = [item("tillganglighet-telefoni", "2018-T1", "61")]
+    answers = await asyncio.gather(
+        *[post(client, token(), items, **{"Idempotency-Key": "relay-7"}) for _ in range(4)]
+    )
+    assert [a.status_code for a in answers] == [200] * 4
+    assert len({a.text for a in answers}) == 1
+    history = (
+        await client.get(
+            f"{KS}/indicators/tillganglighet-telefoni/history", params={"period": "2018-T1"}
+        )
+    ).json()
+    assert history["total"] == 1

@@ -22,6 +22,7 @@ class ProcurementSettings(ServiceSettings):
     default_board_code: str = "KS"
     """Board of an OCDS procurement whose buyer party does not name one."""
     relay_interval_seconds: float = 1.0
+    relay_timeout_seconds: float = 5.0
     relay_enabled: bool = True
 
 

@@ -64,6 +64,7 @@ async def background(app: FastAPI) -> AsyncIterator[None]:
             destinations={"indicators": settings.indicators_url},
             client=client,
             headers=lambda: token_headers(settings, auth),
+            timeout=settings.relay_timeout_seconds,
         )
         app.state.relay = relay
         stop = asyncio.Event()

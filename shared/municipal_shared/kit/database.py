@@ -72,6 +72,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            # SQLAlchemy, not the driver, decides where transactions begin (see below).
+            dbapi_conn.isolation_level = None
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin_immediate(conn: Any) -> None:
+            # Take the write lock when the transaction starts: a transaction that read first
+            # and writes later would otherwise fail at once with "database is locked" when
+            # another writer committed in between; this way writers queue (busy_timeout).
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
