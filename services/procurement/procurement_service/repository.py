@@ -28,6 +28,15 @@ async def get_procurement(
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def procurements_by_reference(
+    session: AsyncSession, municipality_code: str, references: list[str]
+) -> dict[str, Procurement]:
+    query = select(Procurement).where(
+        Procurement.municipality_code == municipality_code, Procurement.reference.in_(references)
+    )
+    return {p.reference: p for p in (await session.execute(query)).scalars()}
+
+
 def procurements_query(municipality_code: str, administration: str | None) -> Select[Any]:
     query = select(Procurement).where(Procurement.municipality_code == municipality_code)
     if administration:
