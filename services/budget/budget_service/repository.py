@@ -28,7 +28,6 @@ from budget_service.models import (
     Municipality,
 )
 from budget_service.vocabulary import InvestmentSection
-from municipal_shared.kit.pagination import PageParams
 
 YearTotals = dict[str, int]
 
@@ -40,14 +39,6 @@ async def get_municipality(session: AsyncSession, code: str) -> Municipality | N
 async def get_board(session: AsyncSession, municipality_code: str, code: str) -> Board | None:
     query = select(Board).where(Board.municipality_code == municipality_code, Board.code == code)
     return (await session.execute(query)).scalar_one_or_none()
-
-
-async def page_of(
-    session: AsyncSession, query: Select[Any], page: PageParams
-) -> tuple[list[Any], int]:
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = (await session.execute(query.limit(page.page_size).offset(page.offset))).scalars()
-    return list(rows.unique()), total
 
 
 def municipalities_query() -> Select[Any]:

@@ -18,15 +18,6 @@ from indicator_service.models import (
     Outcome,
     Register,
 )
-from municipal_shared.kit.pagination import PageParams
-
-
-async def page_of(
-    session: AsyncSession, query: Select[Any], page: PageParams
-) -> tuple[list[Any], int]:
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = (await session.execute(query.limit(page.page_size).offset(page.offset))).scalars()
-    return list(rows.unique()), total
 
 
 async def get_register(

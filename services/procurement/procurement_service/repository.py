@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from municipal_shared.kit.pagination import PageParams
 from procurement_service.models import AuditEntry, EmploymentRule, Procurement
-
-
-async def page_of(
-    session: AsyncSession, query: Select[Any], page: PageParams
-) -> tuple[list[Any], int]:
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = (await session.execute(query.limit(page.page_size).offset(page.offset))).scalars()
-    return list(rows.unique()), total
 
 
 async def get_procurement(

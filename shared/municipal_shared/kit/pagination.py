@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel, Field
+from sqlalchemy import Select, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 T = TypeVar("T")
 
@@ -40,3 +42,12 @@ def _page_params(
 
 
 Pagination = Annotated[PageParams, Depends(_page_params)]
+
+
+async def fetch_page(
+    session: AsyncSession, query: Select[Any], page: PageParams
+) -> tuple[list[Any], int]:
+    """One page of `query` and the total count, both from the database."""
+    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
+    rows = (await session.execute(query.limit(page.page_size).offset(page.offset))).scalars()
+    return list(rows.unique()), total

@@ -8,7 +8,7 @@ from budget_service import repository as repo
 from budget_service import service
 from budget_service.api.deps import BUDGET, Key, Reader, Session
 from budget_service.schemas import AuditEntryOut
-from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(tags=["audit"])
@@ -25,6 +25,6 @@ async def list_audit(
     key: Key, session: Session, _: Reader, page: Pagination
 ) -> Page[AuditEntryOut]:
     budget = await service.find_budget(session, key)
-    rows, total = await repo.page_of(session, repo.audit_query(budget.id), page)
+    rows, total = await fetch_page(session, repo.audit_query(budget.id), page)
     items = [AuditEntryOut.model_validate(row, from_attributes=True) for row in rows]
     return page.of(items, total)

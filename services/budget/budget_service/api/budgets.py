@@ -38,7 +38,7 @@ from budget_service.schemas import (
     VersionOut,
 )
 from budget_service.vocabulary import Phase
-from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(tags=["budgets"])
@@ -75,7 +75,7 @@ async def list_budgets(
     budget_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Page[BudgetListItem]:
     query = repo.budgets_query(municipality_code, board_code, budget_year)
-    budgets, total = await repo.page_of(session, query, page)
+    budgets, total = await fetch_page(session, query, page)
     heads = await repo.head_numbers(session, [b.id for b in budgets])
     items = [
         BudgetListItem(
@@ -130,7 +130,7 @@ async def list_versions(
     key: Key, session: Session, _: Reader, page: Pagination
 ) -> Page[VersionOut]:
     budget = await service.find_budget(session, key)
-    versions, total = await repo.page_of(session, repo.versions_query(budget.id), page)
+    versions, total = await fetch_page(session, repo.versions_query(budget.id), page)
     supersessions = await repo.supersessions(session, budget.id)
     items = [version_out(v, supersessions.get(v.number)) for v in versions]
     return page.of(items, total)

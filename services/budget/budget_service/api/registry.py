@@ -8,7 +8,7 @@ from budget_service import repository as repo
 from budget_service import service
 from budget_service.api.deps import Admin, BoardPath, MunicipalityPath, Reader, Session
 from budget_service.schemas import AuditEntryOut, BoardIn, BoardOut, MunicipalityIn, MunicipalityOut
-from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import NotFound, problem_responses
 
 router = APIRouter(prefix="/v1/municipalities", tags=["registry"])
@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/municipalities", tags=["registry"])
 async def list_municipalities(
     session: Session, _: Reader, page: Pagination
 ) -> Page[MunicipalityOut]:
-    rows, total = await repo.page_of(session, repo.municipalities_query(), page)
+    rows, total = await fetch_page(session, repo.municipalities_query(), page)
     items = [MunicipalityOut(code=m.code, name=m.name) for m in rows]
     return page.of(items, total)
 
@@ -65,7 +65,7 @@ async def list_boards(
 ) -> Page[BoardOut]:
     if await repo.get_municipality(session, municipality_code) is None:
         raise NotFound(f"Municipality {municipality_code} is not registered")
-    rows, total = await repo.page_of(session, repo.boards_query(municipality_code), page)
+    rows, total = await fetch_page(session, repo.boards_query(municipality_code), page)
     items = [
         BoardOut(municipality_code=b.municipality_code, code=b.code, name=b.name) for b in rows
     ]
@@ -109,5 +109,5 @@ async def list_registry_audit(
 ) -> Page[AuditEntryOut]:
     if await repo.get_municipality(session, municipality_code) is None:
         raise NotFound(f"Municipality {municipality_code} is not registered")
-    rows, total = await repo.page_of(session, repo.registry_audit_query(municipality_code), page)
+    rows, total = await fetch_page(session, repo.registry_audit_query(municipality_code), page)
     return page.of([AuditEntryOut.model_validate(r, from_attributes=True) for r in rows], total)

@@ -12,7 +12,7 @@ from indicator_service.api.deps import REGISTER, Assessor, CodePath, Reader, Reg
 from indicator_service.presenters import indicator_summary, outcome_out, target_out
 from indicator_service.schemas_intake import AssessmentIn
 from indicator_service.schemas_out import AssessmentOut, IndicatorOut, IndicatorSummary, OutcomeOut
-from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import PeriodCode
 
@@ -39,7 +39,7 @@ async def list_indicators(
     council_goal: Annotated[int | None, Query(ge=1, le=99)] = None,
 ) -> Page[IndicatorSummary]:
     query = repo.indicators_query(register.id, group, focus_area, council_goal)
-    rows, total = await repo.page_of(session, query, page)
+    rows, total = await fetch_page(session, query, page)
     return page.of([indicator_summary(register, i) for i in rows], total)
 
 
@@ -83,7 +83,7 @@ async def outcome_history(
     period: Annotated[PeriodCode | None, Query()] = None,
 ) -> Page[OutcomeOut]:
     indicator = await service.find_indicator(session, register, code)
-    rows, total = await repo.page_of(session, repo.history_query(indicator.id, period), page)
+    rows, total = await fetch_page(session, repo.history_query(indicator.id, period), page)
     return page.of([outcome_out(o) for o in rows], total)
 
 

@@ -10,7 +10,7 @@ from indicator_service import repository as repo
 from indicator_service.api.deps import REGISTER, Reader, RegisterDep, Session
 from indicator_service.report import build_report
 from indicator_service.schemas_out import AuditEntryOut, TertialReport
-from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import NotFound, problem_responses
 from municipal_shared.types import Tertial
 
@@ -49,5 +49,5 @@ async def tertial_report(
 async def list_audit(
     register: RegisterDep, session: Session, _: Reader, page: Pagination
 ) -> Page[AuditEntryOut]:
-    rows, total = await repo.page_of(session, repo.audit_query(register.id), page)
+    rows, total = await fetch_page(session, repo.audit_query(register.id), page)
     return page.of([AuditEntryOut.model_validate(r, from_attributes=True) for r in rows], total)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import problem_responses
 from procurement_service import repository as repo
 from procurement_service import service
@@ -98,7 +98,7 @@ async def list_procurements(
     page: Pagination,
     administration: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[ProcurementOut]:
-    rows, total = await repo.page_of(
+    rows, total = await fetch_page(
         session, repo.procurements_query(municipality_code, administration), page
     )
     return page.of([procurement_out(p) for p in rows], total)
