@@ -1,0 +1,91 @@
+"""The compose file validates against the compose specification and wires the services the
+way they run: one database each, migrate before serve, health-gated start, no secrets."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+
+from budget_service.settings import BudgetSettings
+from indicator_service.settings import IndicatorSettings
+from municipal_shared.kit.settings import AuthSettings
+from procurement_service.settings import ProcurementSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = Path(
+    os.environ.get("COMPOSE_REFERENCE_DIR", ROOT.parent / "shared" / "reference" / "compose")
+)
+SETTINGS = {
+    "BUDGET_": BudgetSettings,
+    "INDICATORS_": IndicatorSettings,
+    "PROCUREMENT_": ProcurementSettings,
+    "AUTH_": AuthSettings,
+}
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+
+
+def test_compose_file_is_valid_per_the_specification(compose: dict[str, Any]) -> None:
+    schema_file = REFERENCE / "compose-spec.json"
+    if not schema_file.exists():
+        pytest.skip(f"compose specification not found at {schema_file}")
+    validator = jsonschema.Draft7Validator(json.loads(schema_file.read_text(encoding="utf-8")))
+    validator.validate(compose)
+    misspelt = {
+        **compose,
+        "services": {
+            **compose["services"],
+            "budget": {**compose["services"]["budget"], "heathcheck": {}},
+        },
+    }
+    assert not validator.is_valid(misspelt)  # the check is live
+
+
+def test_services_start_healthy_in_order(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    assert set(services) == {"postgres", "budget", "indicators", "procurement"}
+    for name in ("budget", "indicators", "procurement"):
+        service = services[name]
+        assert service["healthcheck"]["test"], name
+        assert service["depends_on"]["postgres"] == {"condition": "service_healthy"}
+        assert service["build"]["dockerfile"] == "deploy/Dockerfile"
+    assert services["procurement"]["depends_on"]["indicators"] == {"condition": "service_healthy"}
+    assert "readyz" in " ".join(services["budget"]["healthcheck"]["test"])
+
+
+def test_every_variable_names_a_setting_and_no_secret_is_written_down(
+    compose: dict[str, Any],
+) -> None:
+    for name in ("budget", "indicators", "procurement"):
+        for variable, value in compose["services"][name]["environment"].items():
+            prefix = next((p for p in SETTINGS if variable.startswith(p)), None)
+            if prefix is None:
+                assert variable == "PORT_TO_CHECK", variable
+                continue
+            field = variable.removeprefix(prefix).lower()
+            assert field in SETTINGS[prefix].model_fields, f"{variable} is not a setting"
+            if re.search(r"SECRET|PASSWORD|KEY|TOKEN", variable):
+                assert str(value).startswith("${"), f"{variable} is written in the file"
+        urls = [
+            v for k, v in compose["services"][name]["environment"].items() if "DATABASE_URL" in k
+        ]
+        assert urls and all("${POSTGRES_PASSWORD}" in u and u.endswith(f"/{name}") for u in urls)
+    assert compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")
+
+
+def test_one_database_per_service_and_one_dockerfile() -> None:
+    sql = (ROOT / "deploy" / "postgres-init" / "01-databases.sql").read_text(encoding="utf-8")
+    assert re.findall(r"CREATE DATABASE (\w+);", sql) == ["budget", "indicators", "procurement"]
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    assert "uv sync --frozen --no-dev" in dockerfile and "USER 10001" in dockerfile
+    assert "migrate &&" in dockerfile
