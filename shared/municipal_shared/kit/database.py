@@ -83,7 +83,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_pre_ping=True, **kwargs)
+    # Plan every statement for its parameters: a generic plan cached while a table was empty
+    # (a seq scan) would otherwise stay in use on a prepared statement as the table grows.
+    settings = {"plan_cache_mode": "force_custom_plan"}
+    return create_async_engine(
+        url, pool_pre_ping=True, connect_args={"server_settings": settings}, **kwargs
+    )
 
 
 class Database:
