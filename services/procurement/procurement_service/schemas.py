@@ -87,6 +87,12 @@ class ProcurementIn(RequestModel):
     estimated_value: SEK | None = None
     awarded_value: SEK | None = None
     contract_period: ContractPeriod | None = None
+    execution_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=36500,
+        description="Execution time in days, when no contract period is given.",
+    )
     employees_needed: int | None = Field(default=None, ge=0)
     employment_requirement: EmploymentRequirement | None = None
     bidders: list[BidderIn] = Field(default_factory=list, max_length=500)

@@ -93,7 +93,7 @@ def rows_of(
         "awarded_value": body.awarded_value,
         "contract_start": start,
         "contract_end": end,
-        "execution_days": rules.execution_days(start, end),
+        "execution_days": rules.execution_days(start, end) or body.execution_days,
         "employees_needed": body.employees_needed,
         "requirement_set": requirement.set if requirement else None,
         "requirement_suitable": requirement.judged_suitable if requirement else None,

@@ -140,3 +140,14 @@ async def test_sizes_warnings_and_replays(
         "/v1/procurements/0580/KS-2018-001", json=SET["KS-2018-001"], headers=token()
     )
     assert again.status_code == 200 and again.json()["updated_at"] == p1["updated_at"]
+
+
+async def test_an_execution_time_without_a_period_counts(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    body = {**SET["KS-2018-001"], "execution_days": 200}
+    del body["contract_period"]
+    r = await client.put("/v1/procurements/0580/KS-2018-101", json=body, headers=token())
+    assert r.status_code == 201 and r.json()["execution_days"] == 200
+    m = (await client.get(f"{M}/T1")).json()
+    assert m["employment_requirement"]["eligible_and_set"] == v(1, 1)
