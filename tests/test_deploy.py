@@ -89,3 +89,32 @@ def test_one_database_per_service_and_one_dockerfile() -> None:
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
     assert "uv sync --frozen --no-dev" in dockerfile and "USER 10001" in dockerfile
     assert "migrate &&" in dockerfile
+
+
+def _manifests() -> list[dict[str, Any]]:
+    folder = ROOT / "deploy" / "kubernetes"
+    return [
+        doc
+        for path in sorted(folder.glob("*.yaml"))
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8"))
+        if doc
+    ]
+
+
+def test_kubernetes_manifests_parse_and_name_real_settings() -> None:
+    documents = _manifests()
+    kinds = [(d["kind"], d["metadata"]["name"]) for d in documents]
+    for name in ("budget", "indicators", "procurement"):
+        for kind in ("Job", "Deployment", "Service", "HorizontalPodAutoscaler"):
+            wanted = f"{name}-migrate" if kind == "Job" else name
+            assert (kind, wanted) in kinds, (kind, wanted)
+    config = next(d for d in documents if d["kind"] == "ConfigMap")
+    for variable in config["data"]:
+        prefix = next(p for p in SETTINGS if variable.startswith(p))
+        assert variable.removeprefix(prefix).lower() in SETTINGS[prefix].model_fields, variable
+    for deployment in (d for d in documents if d["kind"] == "Deployment"):
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        port = container["ports"][0]["containerPort"]
+        assert container["readinessProbe"]["httpGet"]["port"] == port
