@@ -1,17 +1,23 @@
-"""The tertial follow-up as robots read it: per activity area the year's budget (from the
-reference version), outcome to date, full-year forecast and deviation."""
+"""The tertial follow-up: reporting outcome to date and full-year forecast per activity area,
+and reading it as robots do, with the year's budget (from the reference version) and the
+deviation."""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service import repository as repo
-from budget_service.models import Budget
+from budget_service import rules
+from budget_service.models import Budget, BudgetVersion, FollowUpEntry, FollowUpReport
 from budget_service.rules import deviation
-from budget_service.service import follow_up_etag, reference_version
+from budget_service.schemas import FollowUpIn
+from budget_service.service import BudgetKey, find_budget, record_audit
 from municipal_shared.contracts.budget import BudgetFollowUp, FollowUpAmounts, FollowUpRow
+from municipal_shared.kit.concurrency import check_if_match, make_etag
+from municipal_shared.kit.database import commit, utc_now
 from municipal_shared.types import Tertial
 
 
@@ -67,3 +73,87 @@ async def build_follow_up(
         updated_at=report.updated_at if report else None,
     )
     return body, follow_up_etag(report) if report else None
+
+
+KRONA = Decimal("0.001")  # thousand SEK to the krona
+
+
+def follow_up_etag(report: FollowUpReport) -> str:
+    return make_etag("follow-up", report.id, report.row_version)
+
+
+async def reference_version(session: AsyncSession, budget: Budget) -> BudgetVersion:
+    """Follow-up measures against the latest decided version, or the head while none is."""
+    return await repo.latest_decided(session, budget.id) or await repo.head_version(
+        session, budget.id
+    )
+
+
+async def put_follow_up(
+    session: AsyncSession,
+    actor: str,
+    key: BudgetKey,
+    tertial: str,
+    if_match: str | None,
+    body: FollowUpIn,
+) -> FollowUpReport:
+    budget = await find_budget(session, key)
+    version = await reference_version(session, budget)
+    area_codes = {a.code for a in version.activity_areas}
+    errors = [
+        rules.field_error(
+            f"/entries/{i}/activity_area_code",
+            f"version {version.number} has no activity area {e.activity_area_code}",
+        )
+        for i, e in enumerate(body.entries)
+        if e.activity_area_code not in area_codes
+    ]
+    seen: set[str] = set()
+    for i, e in enumerate(body.entries):
+        if e.activity_area_code in seen:
+            errors.append(rules.field_error(f"/entries/{i}/activity_area_code", "given twice"))
+        seen.add(e.activity_area_code)
+    rules.raise_if(errors, "Follow-up does not fit the budget")
+    report = await repo.get_follow_up(session, budget.id, tertial)
+    wanted = [_entry_dict(FollowUpEntry(**e.model_dump())) for e in body.entries]
+    if report is not None and sorted(map(_entry_dict, report.entries), key=_area) == sorted(
+        wanted, key=_area
+    ):
+        return report  # the same figures again: a replay, nothing to do
+    before: list[dict[str, Any]] = []
+    if report is None:
+        report = FollowUpReport(budget_id=budget.id, tertial=tertial)
+        session.add(report)
+    else:
+        check_if_match(if_match, follow_up_etag(report))
+        before = [_entry_dict(e) for e in report.entries]
+        report.entries.clear()
+        await session.flush()  # delete before insert: the area codes are unique per report
+    report.entries = [FollowUpEntry(**e.model_dump(exclude_none=False)) for e in body.entries]
+    report.updated_at = utc_now()
+    record_audit(
+        session,
+        actor,
+        "follow_up.reported",
+        f"{key}/follow-up/{tertial}",
+        body.reason,
+        budget_id=budget.id,
+        changes=rules.changes_between(before, [_entry_dict(e) for e in report.entries]),
+    )
+    await commit(session)
+    stored = await repo.get_follow_up(session, budget.id, tertial)
+    assert stored is not None  # committed just above
+    return stored
+
+
+def _area(entry: dict[str, Any]) -> str:
+    return str(entry["activity_area_code"])
+
+
+def _entry_dict(entry: FollowUpEntry) -> dict[str, Any]:
+    return {
+        "activity_area_code": entry.activity_area_code,
+        "outcome_to_date": str(Decimal(entry.outcome_to_date).quantize(KRONA)),
+        "full_year_forecast": str(Decimal(entry.full_year_forecast).quantize(KRONA)),
+        "comment": entry.comment,
+    }

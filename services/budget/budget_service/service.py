@@ -4,7 +4,6 @@ commits once; an error anywhere rolls the whole use case back."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,8 +22,6 @@ from budget_service.models import (
     ChangeLineAmount,
     DirectiveLine,
     DirectiveLineAmount,
-    FollowUpEntry,
-    FollowUpReport,
     InvestmentFrameAmount,
     InvestmentItem,
     InvestmentItemAmount,
@@ -34,18 +31,15 @@ from budget_service.schemas import (
     BoardIn,
     BudgetIn,
     DecisionIn,
-    FollowUpIn,
     MunicipalityIn,
     NewChangeLineIn,
     NewVersionIn,
     VersionContentIn,
 )
 from budget_service.vocabulary import Phase, VersionStatus
-from municipal_shared.kit.concurrency import check_if_match, make_etag
+from municipal_shared.kit.concurrency import check_if_match
 from municipal_shared.kit.database import commit, utc_now
 from municipal_shared.kit.problems import Conflict, InvalidContent, NotFound
-
-KRONA = Decimal("0.001")  # thousand SEK to the krona
 
 
 @dataclass(frozen=True)
@@ -58,7 +52,7 @@ class BudgetKey:
         return f"{self.municipality_code}/{self.board_code}/{self.budget_year}"
 
 
-def _audit(
+def record_audit(
     session: AsyncSession,
     actor: str,
     action: str,
@@ -96,7 +90,7 @@ async def register_municipality(
     municipality = existing or Municipality(code=code, name=body.name)
     municipality.name = body.name
     session.add(municipality)
-    _audit(
+    record_audit(
         session,
         actor,
         "municipality.registered",
@@ -120,7 +114,7 @@ async def register_board(
     board = existing or Board(municipality_code=municipality_code, code=code, name=body.name)
     board.name = body.name
     session.add(board)
-    _audit(
+    record_audit(
         session,
         actor,
         "board.registered",
@@ -179,7 +173,7 @@ async def create_budget(
     session.add(budget)
     await session.flush()
     session.add(BudgetVersion(budget_id=budget.id, number=1, phase=first_phase, status="draft"))
-    _audit(
+    record_audit(
         session,
         actor,
         "budget.created",
@@ -321,7 +315,7 @@ async def replace_content(
     before = content_of(version)
     await _fill(session, version, new)
     await _check_totals(session, version, control)
-    _audit(
+    record_audit(
         session,
         actor,
         "version.content_replaced",
@@ -361,7 +355,7 @@ async def add_change_line(
     )
     version.updated_at = utc_now()
     await _check_totals(session, version, None)
-    _audit(
+    record_audit(
         session,
         actor,
         "version.change_line_added",
@@ -391,7 +385,7 @@ async def delete_change_line(
             old = content_of(version)
             area.change_lines.remove(line)
             version.updated_at = utc_now()
-            _audit(
+            record_audit(
                 session,
                 actor,
                 "version.change_line_deleted",
@@ -430,7 +424,7 @@ async def decide(
     version.decision_paragraph = body.paragraph
     version.decision_recorded_by = actor
     version.updated_at = utc_now()
-    _audit(
+    record_audit(
         session,
         actor,
         "version.decided",
@@ -467,7 +461,7 @@ async def create_successor(
     )
     session.add(successor)
     await _fill(session, successor, content_of(head))
-    _audit(
+    record_audit(
         session,
         actor,
         f"version.created_as_{kind}",
@@ -495,7 +489,7 @@ async def discard_draft(
     if version.number != head.number or version.number == 1:
         raise Conflict(f"Only the latest draft after version 1 can be discarded, not {number}")
     await session.delete(version)
-    _audit(
+    record_audit(
         session,
         actor,
         "version.discarded",
@@ -505,87 +499,3 @@ async def discard_draft(
         version_number=number,
     )
     await commit(session)
-
-
-# ---- tertial follow-up -----------------------------------------------------------------------
-
-
-def follow_up_etag(report: FollowUpReport) -> str:
-    return make_etag("follow-up", report.id, report.row_version)
-
-
-async def reference_version(session: AsyncSession, budget: Budget) -> BudgetVersion:
-    """Follow-up measures against the latest decided version, or the head while none is."""
-    return await repo.latest_decided(session, budget.id) or await repo.head_version(
-        session, budget.id
-    )
-
-
-async def put_follow_up(
-    session: AsyncSession,
-    actor: str,
-    key: BudgetKey,
-    tertial: str,
-    if_match: str | None,
-    body: FollowUpIn,
-) -> FollowUpReport:
-    budget = await find_budget(session, key)
-    version = await reference_version(session, budget)
-    area_codes = {a.code for a in version.activity_areas}
-    errors = [
-        rules.field_error(
-            f"/entries/{i}/activity_area_code",
-            f"version {version.number} has no activity area {e.activity_area_code}",
-        )
-        for i, e in enumerate(body.entries)
-        if e.activity_area_code not in area_codes
-    ]
-    seen: set[str] = set()
-    for i, e in enumerate(body.entries):
-        if e.activity_area_code in seen:
-            errors.append(rules.field_error(f"/entries/{i}/activity_area_code", "given twice"))
-        seen.add(e.activity_area_code)
-    rules.raise_if(errors, "Follow-up does not fit the budget")
-    report = await repo.get_follow_up(session, budget.id, tertial)
-    wanted = [_entry_dict(FollowUpEntry(**e.model_dump())) for e in body.entries]
-    if report is not None and sorted(map(_entry_dict, report.entries), key=_area) == sorted(
-        wanted, key=_area
-    ):
-        return report  # the same figures again: a replay, nothing to do
-    before: list[dict[str, Any]] = []
-    if report is None:
-        report = FollowUpReport(budget_id=budget.id, tertial=tertial)
-        session.add(report)
-    else:
-        check_if_match(if_match, follow_up_etag(report))
-        before = [_entry_dict(e) for e in report.entries]
-        report.entries.clear()
-        await session.flush()  # delete before insert: the area codes are unique per report
-    report.entries = [FollowUpEntry(**e.model_dump(exclude_none=False)) for e in body.entries]
-    report.updated_at = utc_now()
-    _audit(
-        session,
-        actor,
-        "follow_up.reported",
-        f"{key}/follow-up/{tertial}",
-        body.reason,
-        budget_id=budget.id,
-        changes=rules.changes_between(before, [_entry_dict(e) for e in report.entries]),
-    )
-    await commit(session)
-    stored = await repo.get_follow_up(session, budget.id, tertial)
-    assert stored is not None  # committed just above
-    return stored
-
-
-def _area(entry: dict[str, Any]) -> str:
-    return str(entry["activity_area_code"])
-
-
-def _entry_dict(entry: FollowUpEntry) -> dict[str, Any]:
-    return {
-        "activity_area_code": entry.activity_area_code,
-        "outcome_to_date": str(Decimal(entry.outcome_to_date).quantize(KRONA)),
-        "full_year_forecast": str(Decimal(entry.full_year_forecast).quantize(KRONA)),
-        "comment": entry.comment,
-    }

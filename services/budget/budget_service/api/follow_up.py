@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response
 
 from budget_service import service
 from budget_service.api.deps import BUDGET, IfMatch, Key, Reader, Session, Writer
-from budget_service.follow_up import build_follow_up
+from budget_service.follow_up import build_follow_up, put_follow_up
 from budget_service.schemas import FollowUpIn
 from municipal_shared.contracts.budget import BudgetFollowUp
 from municipal_shared.kit.problems import problem_responses
@@ -57,7 +57,7 @@ async def report_follow_up(
     response: Response,
     if_match: IfMatch = None,
 ) -> BudgetFollowUp:
-    await service.put_follow_up(session, writer.subject, key, tertial, if_match, body)
+    await put_follow_up(session, writer.subject, key, tertial, if_match, body)
     budget = await service.find_budget(session, key)
     document, etag = await build_follow_up(session, budget, tertial)
     response.headers["ETag"] = etag or ""
