@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import commit
 from municipal_shared.kit.problems import Conflict, InvalidContent
-from procurement_service import ocds, service
+from procurement_service import ocds, ocds_mapping, service
 from procurement_service.models import AuditEntry, OcdsRelease
 
 
@@ -101,8 +101,8 @@ async def ingest(
         ).scalars()
         compiled = ocds.compile_releases(list(rows))
         try:
-            reference, procurement = ocds.to_procurement(compiled, default_board_code)
-        except ocds.MappingError as exc:
+            reference, procurement = ocds_mapping.to_procurement(compiled, default_board_code)
+        except ocds_mapping.MappingError as exc:
             raise InvalidContent(
                 f"Releases of {ocid} cannot be read as a procurement",
                 errors=_problem_errors(exc.errors, f"/ocid/{ocid}"),

@@ -38,13 +38,12 @@ from ocds_fixture import (
 from stdnum.se import orgnr
 
 from procurement_service.ocds import (
-    MappingError,
     PackageError,
     canonical_hash,
     compile_releases,
     parse_package,
-    to_procurement,
 )
+from procurement_service.ocds_mapping import MappingError, to_procurement
 from procurement_service.vocabulary import Procedure, SizeClass, Status
 
 
