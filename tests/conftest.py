@@ -139,6 +139,13 @@ def local_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
             "PROCUREMENT_RELAY_TIMEOUT_SECONDS": "1",
         }
     )
+    services["indicators"].env.update(
+        {
+            "INDICATORS_BUDGET_URL": services["budget"].url,
+            "INDICATORS_PROCUREMENT_URL": procurement.url,
+            "INDICATORS_PEER_TIMEOUT_SECONDS": "2",
+        }
+    )
     try:
         for service in services.values():
             service.cli("migrate")

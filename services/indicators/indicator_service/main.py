@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
 from fastapi import FastAPI
 
-from indicator_service.api import indicators, outcomes, registers, reports
+from indicator_service.api import composed, indicators, outcomes, registers, reports
 from indicator_service.settings import SCRIPT_LOCATION, VERSION_TABLE, IndicatorSettings
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.settings import AuthSettings
@@ -18,7 +22,7 @@ rule and the values compared; the tertial report rolls it up per council goal an
 Outcomes arrive by bulk upsert (honouring Idempotency-Key), from Kolada's JSON shape, and are
 published as a changes-since feed. Reads are public unless `indicators:read` is required;
 writes need `indicators:write`, milestone assessments `indicators:assess`, loading a register
-`indicators:admin`. Errors are RFC 9457 problem+json.
+`indicators:admin`, approving a composed report `reports:approve`. Errors are RFC 9457 problem+json.
 """
 
 TAGS = [
@@ -28,6 +32,15 @@ TAGS = [
     {"name": "reports", "description": "Tertial report with goal fulfilment and roll-ups"},
     {"name": "audit", "description": "Who changed what, when and why"},
 ]
+
+
+@asynccontextmanager
+async def peers(app: FastAPI) -> AsyncIterator[None]:
+    """One HTTP client for reading the other services, owned by the app's lifespan."""
+    timeout = app.state.settings.peer_timeout_seconds
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        app.state.peers = client
+        yield
 
 
 def create_app(
@@ -41,6 +54,13 @@ def create_app(
         auth_settings=auth_settings or AuthSettings(),
         script_location=SCRIPT_LOCATION,
         version_table=VERSION_TABLE,
-        routers=[registers.router, indicators.router, outcomes.router, reports.router],
+        routers=[
+            registers.router,
+            indicators.router,
+            outcomes.router,
+            reports.router,
+            composed.router,
+        ],
+        extra_lifespan=peers,
         openapi_tags=TAGS,
     )

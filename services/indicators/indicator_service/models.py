@@ -196,3 +196,18 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(300))
     reason: Mapped[str] = mapped_column(Text)
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+
+
+class ReportApproval(Base):
+    """A signed-off composed tertial report: its figures as approved, frozen."""
+
+    __tablename__ = "report_approval"
+    __table_args__ = (UniqueConstraint("register_id", "year", "tertial"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("register.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    tertial: Mapped[str] = mapped_column(String(2))
+    decision_reference: Mapped[str] = mapped_column(String(200))
+    approved_by: Mapped[str] = mapped_column(String(200))
+    approved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -8,6 +8,11 @@ class IndicatorSettings(ServiceSettings):
 
     database_url: str = "sqlite+aiosqlite:///var/indicators.db"
     port: int = 8002
+    budget_url: str = "http://127.0.0.1:8001"
+    """The budget service, read for the composed tertial report."""
+    procurement_url: str = "http://127.0.0.1:8003"
+    """The procurement service, read for the composed tertial report."""
+    peer_timeout_seconds: float = 5.0
 
 
 SCRIPT_LOCATION = "indicator_service:migrations"

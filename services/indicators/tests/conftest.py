@@ -29,8 +29,17 @@ def service_under_test() -> ServiceUnderTest:
         script_location=SCRIPT_LOCATION,
         version_table=VERSION_TABLE,
         metadata=Base.metadata,
-        make_app=lambda url, auth: create_app(IndicatorSettings(database_url=url), auth),
-        scopes="indicators:read indicators:write indicators:assess indicators:admin",
+        # Peers that nothing answers: the composed report must mark them unavailable.
+        make_app=lambda url, auth: create_app(
+            IndicatorSettings(
+                database_url=url,
+                budget_url="http://127.0.0.1:9",
+                procurement_url="http://127.0.0.1:9",
+            ),
+            auth,
+        ),
+        scopes="indicators:read indicators:write indicators:assess indicators:admin"
+        " reports:approve",
         subject="analytiker@linkoping.se",
     )
 

@@ -1,0 +1,87 @@
+"""The composed tertial report across the three running services: every section with its
+source and time, a stopped peer marked unavailable, and an approved report frozen."""
+
+from __future__ import annotations
+
+import httpx
+
+from municipal_shared.kit.auth import issue_development_token
+from municipal_shared.kit.settings import AuthSettings
+
+REPORT = "/v1/registers/0580/KS/reports/2018/{}/composed"
+
+
+def _headers(scopes: str) -> dict[str, str]:
+    token = issue_development_token(AuthSettings(mode="development"), scopes.split(), "system-test")
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_all_three_sections(urls: dict[str, str]) -> None:
+    report = httpx.get(urls["indicators"] + REPORT.format("T2"), timeout=30).json()
+    sections = report["sections"]
+    assert {name: s["status"] for name, s in sections.items()} == {
+        "indicators": "available",
+        "budget": "available",
+        "procurement": "available",
+    }
+    assert sections["budget"]["data"]["total"]["budget"] == 389504
+    assert sections["budget"]["data"]["period_end"] == "2018-08-31"
+    assert sections["procurement"]["data"]["period"] == "2018-T2"
+    assert sections["indicators"]["data"]["overall"]["total"] == 42
+    assert all(s["retrieved_at"] and s["source"] for s in sections.values())
+
+
+def test_a_stopped_peer_is_marked_unavailable(own_processes: dict, urls: dict[str, str]) -> None:
+    procurement = own_processes["procurement"]
+    procurement.stop_process()
+    try:
+        report = httpx.get(urls["indicators"] + REPORT.format("T2"), timeout=30).json()
+    finally:
+        procurement.restart()
+    sections = report["sections"]
+    assert sections["procurement"]["status"] == "unavailable"
+    assert sections["procurement"]["data"] is None and sections["procurement"]["detail"]
+    assert sections["budget"]["status"] == sections["indicators"]["status"] == "available"
+
+
+def test_an_approved_report_keeps_its_figures_and_lists_changes(urls: dict[str, str]) -> None:
+    url = urls["indicators"] + REPORT.format("T3")
+    approval = {"decision_reference": "KF 2019-04-23 §120", "reason": "Årsredovisning 2018"}
+    r = httpx.post(
+        url + "/approval", json=approval, headers=_headers("reports:approve"), timeout=30
+    )
+    assert r.status_code == 201, r.text
+    approved = r.json()
+    assert (
+        approved["approved"]
+        and approved["approval"]["decision_reference"] == approval["decision_reference"]
+    )
+    later = {
+        "reason": "Rättelse efter godkännande",
+        "items": [{"indicator_code": "tillganglighet-e-post", "period": "2018", "value": "83"}],
+    }
+    r = httpx.put(
+        urls["indicators"] + "/v1/registers/0580/KS/outcomes",
+        json=later,
+        headers=_headers("indicators:write"),
+        timeout=30,
+    )
+    assert r.status_code == 200, r.text
+    frozen = httpx.get(url, timeout=30).json()
+    assert frozen["sections"] == approved["sections"]
+    rows = frozen["sections"]["indicators"]["data"]["rows"]
+    email = next(
+        i for i, row in enumerate(rows) if row["indicator"]["code"] == "tillganglighet-e-post"
+    )
+    changed = {c["path"]: (c["old"], c["new"]) for c in frozen["changes_since_approval"]}
+    before = approved["sections"]["indicators"]["data"]["rows"][email]
+    assert (before["outcome"]["value"], before["reference_period"]) == ("68", "2016")
+    assert changed[f"/indicators/rows/{email}/outcome/value"] == ("68", "83")
+    assert changed[f"/indicators/rows/{email}/evaluation/status"] == (
+        before["evaluation"]["status"],
+        "met",
+    )
+    again = httpx.post(
+        url + "/approval", json=approval, headers=_headers("reports:approve"), timeout=30
+    )
+    assert again.status_code == 409
