@@ -57,7 +57,12 @@ ExactThousandSEK = Annotated[
     Decimal,
     BeforeValidator(_refuse_float),
     AfterValidator(_at_most_three_decimals),
-    Field(description="Thousand SEK, exact to the krona (string).", examples=["123456.789"]),
+    Field(
+        ge=-(10**14),
+        le=10**14,  # fits NUMERIC(18, 3) on every backend
+        description="Thousand SEK, exact to the krona (string).",
+        examples=["123456.789"],
+    ),
 ]
 
 

@@ -53,7 +53,7 @@ class TargetIn(RequestModel):
     baseline_year: Year | None = None
     baseline_value: Number | None = None
     percent: Number | None = None
-    count: int | None = Field(default=None, ge=0)
+    count: int | None = Field(default=None, ge=0, le=2_147_483_647)
 
     @model_validator(mode="after")
     def _parameters_fit_the_kind(self) -> TargetIn:

@@ -68,7 +68,9 @@ class BidderIn(RequestModel):
     size_class: SizeClass | None = Field(
         default=None, description="As stated by the sender; kept with its provenance."
     )
-    headcount: int | None = Field(default=None, ge=0, description="Staff headcount (AWU).")
+    headcount: int | None = Field(
+        default=None, ge=0, le=10_000_000, description="Staff headcount (AWU)."
+    )
     turnover_eur: EUR | None = None
     balance_sheet_total_eur: EUR | None = None
     reference_year: int | None = Field(default=None, ge=1990, le=2100)
@@ -93,11 +95,14 @@ class ProcurementIn(RequestModel):
         le=36500,
         description="Execution time in days, when no contract period is given.",
     )
-    employees_needed: int | None = Field(default=None, ge=0)
+    employees_needed: int | None = Field(default=None, ge=0, le=10_000_000)
     employment_requirement: EmploymentRequirement | None = None
     bidders: list[BidderIn] = Field(default_factory=list, max_length=500)
     number_of_bidders_reported: int | None = Field(
-        default=None, ge=0, description="The count the sender states, checked against bidders."
+        default=None,
+        ge=0,
+        le=100_000,
+        description="The count the sender states, checked against bidders.",
     )
     winners: list[OrganisationNumber] = Field(default_factory=list, max_length=100)
     award_date: dt.date | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Path, Query, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service import repository as repo
@@ -261,7 +261,7 @@ async def add_change_line(
 async def delete_change_line(
     key: Key,
     number: VersionPath,
-    line_id: int,
+    line_id: Annotated[int, Path(ge=1, le=2_147_483_647)],
     session: Session,
     writer: Writer,
     response: Response,

@@ -28,7 +28,9 @@ BoardPath = Annotated[
     str, Path(pattern=r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]{0,15}$", description="Board code", examples=["KS"])
 ]
 YearPath = Annotated[int, Path(ge=2000, le=2100, description="Budget year", examples=[2018])]
-VersionPath = Annotated[int, Path(ge=1, description="Version number", examples=[1])]
+VersionPath = Annotated[
+    int, Path(ge=1, le=2_147_483_647, description="Version number", examples=[1])
+]
 
 
 def budget_key(

@@ -59,7 +59,9 @@ async def outcome_changes(
     register: RegisterDep,
     session: Session,
     _: Reader,
-    since: Annotated[int, Query(ge=0, description="next_since of the previous page")] = 0,
+    since: Annotated[
+        int, Query(ge=0, le=2_147_483_647, description="next_since of the previous page")
+    ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ChangesPage:
     rows = await repo.changes_since(session, register.id, since, limit)

@@ -76,7 +76,9 @@ async def dead_letters(session: Session, _: Reader, page: Pagination) -> Page[De
     responses=problem_responses(401, 403, 404, 422),
 )
 async def requeue_dead_letter(
-    message_id: Annotated[int, Path(ge=1, examples=[1])], session: Session, _: Admin
+    message_id: Annotated[int, Path(ge=1, le=2_147_483_647, examples=[1])],
+    session: Session,
+    _: Admin,
 ) -> None:
     if not await requeue(session, OUTBOX, message_id):
         raise NotFound(f"No dead letter {message_id}")
