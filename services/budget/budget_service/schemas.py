@@ -42,6 +42,10 @@ Reason = Annotated[
     ),
 ]
 Text = Annotated[str, Field(min_length=1, max_length=500)]
+# Lengths of the columns they are stored in.
+Short = Annotated[str, Field(min_length=1, max_length=100)]
+Name = Annotated[str, Field(min_length=1, max_length=200)]
+Title = Annotated[str, Field(min_length=1, max_length=300)]
 AreaCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$", examples=["naringsliv"])]
 
 
@@ -49,12 +53,12 @@ AreaCode = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,59}$", examples=[
 
 
 class MunicipalityIn(RequestModel):
-    name: Text = Field(examples=["Linköping"])
+    name: Short = Field(examples=["Linköping"])
     reason: Reason
 
 
 class BoardIn(RequestModel):
-    name: Text = Field(examples=["Kommunstyrelsen"])
+    name: Name = Field(examples=["Kommunstyrelsen"])
     reason: Reason
 
 
@@ -65,7 +69,7 @@ class BudgetIn(RequestModel):
     plan_year_count: int = Field(
         default=3, ge=1, le=4, description="Plan years after the budget year."
     )
-    title: Text = Field(examples=["Budgetförslag 2018 med plan för 2019-2021"])
+    title: Title = Field(examples=["Budgetförslag 2018 med plan för 2019-2021"])
     reason: Reason
 
 
@@ -77,7 +81,7 @@ class DirectiveLineIn(RequestModel):
 
 
 class ChangeLineIn(RequestModel):
-    heading: Text = Field(examples=["Övriga förändringar"])
+    heading: Name = Field(examples=["Övriga förändringar"])
     kind: ChangeKind
     text: Text = Field(examples=["Omvandling av markeringsbeslut till ordinarie"])
     decision_reference: str | None = Field(default=None, max_length=200)
@@ -89,7 +93,7 @@ class ChangeLineIn(RequestModel):
 
 class ActivityAreaIn(RequestModel):
     code: AreaCode
-    name: Text = Field(examples=["Näringsliv"])
+    name: Name = Field(examples=["Näringsliv"])
     base_amounts: YearAmounts | None = Field(
         default=None,
         description="The area's frame before changes; null where the budget shows none.",
@@ -136,9 +140,9 @@ class NewChangeLineIn(ChangeLineIn):
 
 
 class DecisionIn(RequestModel):
-    decided_by: Text = Field(description="The deciding body.", examples=["KF"])
+    decided_by: Short = Field(description="The deciding body.", examples=["KF"])
     decision_date: dt.date = Field(examples=["2017-11-28"])
-    paragraph: Text = Field(examples=["§ 412"])
+    paragraph: Short = Field(examples=["§ 412"])
     reason: Reason
 
 

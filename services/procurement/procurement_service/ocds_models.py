@@ -230,9 +230,13 @@ class Contract(OcdsModel):
     value: Value | None = None
 
 
+# The store's columns for release identity hold 200 characters.
+Identity = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+
+
 class Release(OcdsModel):
-    ocid: Text
-    id: Text
+    ocid: Identity
+    id: Identity
     date: DateTime | None = None
     tag: Annotated[list[ReleaseTag], Field(min_length=1)] | None = None
     initiation_type: Literal["tender"] | None = None

@@ -72,7 +72,13 @@ class TokenVerifier:
         scope_set = set(scopes.split()) if isinstance(scopes, str) else set()
         if isinstance(claims.get("scp"), list):
             scope_set |= {str(s) for s in claims["scp"]}
-        return Principal(subject=str(claims["sub"]), scopes=frozenset(scope_set))
+        subject = str(claims["sub"])
+        if not 0 < len(subject) <= 200:  # the audit log keeps it whole
+            raise Unauthorized(
+                "Bearer token rejected: sub must be 1-200 characters",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        return Principal(subject=subject, scopes=frozenset(scope_set))
 
 
 def issue_development_token(
