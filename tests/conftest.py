@@ -176,3 +176,9 @@ def own_processes(request: pytest.FixtureRequest) -> dict[str, LocalService]:
     if all(os.environ.get(f"{s.env_prefix}_URL") for s in SERVICES):
         pytest.skip("needs services started by the suite itself")
     return request.getfixturevalue("local_services")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Schemathesis writes whatever its generated requests allow (renames a board, adds
+    budgets): run it after every test that reads the seeded state."""
+    items.sort(key=lambda item: "test_schemathesis" in item.nodeid)
