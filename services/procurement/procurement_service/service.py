@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert
@@ -15,7 +16,14 @@ from municipal_shared.kit.database import commit, utc_now
 from municipal_shared.kit.problems import InvalidContent, NotFound
 from procurement_service import delivery, rules
 from procurement_service import repository as repo
-from procurement_service.models import AuditEntry, Bidder, Procurement, QualityWarning
+from procurement_service.measurement import Rule
+from procurement_service.models import (
+    AuditEntry,
+    Bidder,
+    EmploymentRule,
+    Procurement,
+    QualityWarning,
+)
 from procurement_service.schemas import ProcurementIn
 
 
@@ -357,3 +365,56 @@ async def find(session: AsyncSession, municipality_code: str, reference: str) ->
     if procurement is None:
         raise NotFound(f"No procurement {reference} in {municipality_code}")
     return procurement
+
+
+async def rule_for(session: AsyncSession, municipality_code: str) -> Rule:
+    """The municipality's employment-requirement rule, or Linköping's as the default."""
+    stored = await repo.employment_rule(session, municipality_code)
+    if stored is None:
+        return Rule()
+    return Rule(
+        tuple(stored.categories),
+        stored.min_execution_days,
+        stored.min_employees,
+        stored.direct_award_threshold_sek,
+    )
+
+
+async def set_employment_rule(
+    session: AsyncSession,
+    actor: str,
+    municipality_code: str,
+    categories: list[str],
+    more_than_days: int,
+    min_employees: int,
+    direct_award_threshold_sek: Decimal,
+) -> None:
+    stored = await repo.employment_rule(session, municipality_code) or EmploymentRule(
+        municipality_code=municipality_code
+    )
+    stored.categories = categories
+    stored.min_execution_days, stored.min_employees = more_than_days, min_employees
+    stored.direct_award_threshold_sek = direct_award_threshold_sek
+    session.add(stored)
+    session.add(
+        AuditEntry(
+            municipality_code=municipality_code,
+            actor=actor,
+            action="employment_rule.set",
+            target=municipality_code,
+            reason="Regel för sysselsättningskrav",
+            changes=[
+                {
+                    "path": "/employment_rule",
+                    "old": None,
+                    "new": {
+                        "categories": categories,
+                        "more_than_days": more_than_days,
+                        "min_employees": min_employees,
+                        "direct_award_threshold_sek": str(direct_award_threshold_sek),
+                    },
+                }
+            ],
+        )
+    )
+    await commit(session)

@@ -17,6 +17,7 @@ from municipal_shared.kit.outbox import OutboxRelay
 from municipal_shared.kit.settings import AuthSettings
 from procurement_service.delivery import RegisterTarget, publish_dirty
 from procurement_service.models import OUTBOX
+from procurement_service.service import rule_for
 from procurement_service.settings import ProcurementSettings
 
 logger = logging.getLogger("procurement_service.worker")
@@ -33,8 +34,6 @@ def token_headers(settings: ProcurementSettings, auth: AuthSettings) -> dict[str
 
 
 async def _loop(app: FastAPI, relay: OutboxRelay, stop: asyncio.Event) -> None:
-    from procurement_service.api.measurements import rule_for
-
     settings: ProcurementSettings = app.state.settings
     target = RegisterTarget(board_code=settings.register_board_code)
     while not stop.is_set():

@@ -13,9 +13,9 @@ from ocds_fixture import EXPECTED, OCID, RELEASES, TENDER_ID, release_package
 from sqlalchemy import select
 
 from municipal_shared.kit.testing import assert_problem
-from procurement_service.api.measurements import rule_for
 from procurement_service.delivery import RegisterTarget, publish_dirty
 from procurement_service.models import OUTBOX
+from procurement_service.service import rule_for
 
 OCDS = "/v1/procurements/0580/ocds"
 

@@ -11,13 +11,12 @@ from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.contracts.base import RequestModel
-from municipal_shared.kit.database import commit
 from municipal_shared.kit.problems import InvalidContent, problem_responses
 from municipal_shared.types import Tertial
-from procurement_service import repository as repo
+from procurement_service import service
 from procurement_service.api.deps import Admin, MunicipalityPath, Reader, Session
-from procurement_service.measurement import Rule, Window, measure
-from procurement_service.models import EmploymentRule
+from procurement_service.measurement import Window, measure
+from procurement_service.service import rule_for
 from procurement_service.vocabulary import Category
 
 router = APIRouter(tags=["measurements"])
@@ -41,18 +40,6 @@ class EmploymentRuleIn(RequestModel):
     more_than_days: int = Field(ge=0, le=3650, examples=[122])
     min_employees: int = Field(ge=0, le=100000, examples=[2])
     direct_award_threshold_sek: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
-
-
-async def rule_for(session: AsyncSession, municipality_code: str) -> Rule:
-    stored = await repo.employment_rule(session, municipality_code)
-    if stored is None:
-        return Rule()
-    return Rule(
-        tuple(stored.categories),
-        stored.min_execution_days,
-        stored.min_employees,
-        stored.direct_award_threshold_sek,
-    )
 
 
 def tertial_window(year: int, tertial: Tertial, alone: bool) -> Window:
@@ -134,14 +121,15 @@ async def range_measurement(
     responses=problem_responses(401, 403, 422),
 )
 async def put_rule(
-    municipality_code: MunicipalityPath, body: EmploymentRuleIn, session: Session, _: Admin
+    municipality_code: MunicipalityPath, body: EmploymentRuleIn, session: Session, admin: Admin
 ) -> EmploymentRuleIn:
-    stored = await repo.employment_rule(session, municipality_code) or EmploymentRule(
-        municipality_code=municipality_code
+    await service.set_employment_rule(
+        session,
+        admin.subject,
+        municipality_code,
+        [c.value for c in body.categories],
+        body.more_than_days,
+        body.min_employees,
+        body.direct_award_threshold_sek,
     )
-    stored.categories = [c.value for c in body.categories]
-    stored.min_execution_days, stored.min_employees = body.more_than_days, body.min_employees
-    stored.direct_award_threshold_sek = body.direct_award_threshold_sek
-    session.add(stored)
-    await commit(session)
     return body
