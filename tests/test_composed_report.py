@@ -3,6 +3,8 @@ source and time, a stopped peer marked unavailable, and an approved report froze
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import httpx
 
 from municipal_shared.kit.auth import issue_development_token
@@ -16,7 +18,59 @@ def _headers(scopes: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
+def _report_follow_up(urls: dict[str, str]) -> dict:
+    """The T2 follow-up of one activity area, through the budget service's API."""
+    url = urls["budget"] + "/v1/budgets/0580/KS/2018/follow-up/T2"
+    etag = httpx.get(url, timeout=30).headers.get("etag")
+    body = {
+        "reason": "Delårsrapport T2",
+        "entries": [
+            {
+                "activity_area_code": "kommunovergripande",
+                "outcome_to_date": "4100.5",
+                "full_year_forecast": "6200",
+                "comment": "Systemtest",
+            }
+        ],
+    }
+    headers = {**_headers("budget:write"), **({"If-Match": etag} if etag else {})}
+    r = httpx.put(url, json=body, headers=headers, timeout=30)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _post_procurement(urls: dict[str, str]) -> dict:
+    """One outcome awarded in T2 2018, through the procurement service's API."""
+    outcome = {
+        "administration": "Kommunledningsförvaltningen",
+        "board_code": "KS",
+        "title": "Systemtest T2",
+        "category": "services",
+        "procedure": "open",
+        "advertised": True,
+        "status": "awarded",
+        "award_date": "2018-06-15",
+        "bidders": [
+            {"organisation_number": "556036-0793", "name": "Alfa AB", "size_class": "small"},
+            {"organisation_number": "556677-8899", "name": "Beta AB", "size_class": "large"},
+        ],
+        "winners": ["556036-0793"],
+    }
+    r = httpx.put(
+        urls["procurement"] + "/v1/procurements/0580/SYS-2018-T2",
+        json=outcome,
+        headers=_headers("procurement:write"),
+        timeout=30,
+    )
+    assert r.status_code in (200, 201), r.text
+    measured = httpx.get(urls["procurement"] + "/v1/measurements/0580/2018/T2", timeout=30)
+    return measured.json()
+
+
 def test_all_three_sections(urls: dict[str, str]) -> None:
+    follow_up = _report_follow_up(urls)
+    measurement = _post_procurement(urls)
+    assert measurement["competition"]["procurements"] >= 1
     report = httpx.get(urls["indicators"] + REPORT.format("T2"), timeout=30).json()
     sections = report["sections"]
     assert {name: s["status"] for name, s in sections.items()} == {
@@ -24,9 +78,16 @@ def test_all_three_sections(urls: dict[str, str]) -> None:
         "budget": "available",
         "procurement": "available",
     }
-    assert sections["budget"]["data"]["total"]["budget"] == 389504
-    assert sections["budget"]["data"]["period_end"] == "2018-08-31"
-    assert sections["procurement"]["data"]["period"] == "2018-T2"
+    budget = sections["budget"]["data"]
+    assert budget["total"]["budget"] == 389504 and budget["period_end"] == "2018-08-31"
+    row = next(r for r in budget["rows"] if r["activity_area_code"] == "kommunovergripande")
+    assert Decimal(row["outcome_to_date"]) == Decimal("4100.5")
+    assert Decimal(row["deviation"]) == Decimal(row["budget"]) - 6200
+    assert budget["rows"] == follow_up["rows"] and budget["total"] == follow_up["total"]
+    procurement = sections["procurement"]["data"]
+    assert procurement["period"] == "2018-T2"
+    assert procurement["competition"] == measurement["competition"]
+    assert procurement["size_classes"] == measurement["size_classes"]
     assert sections["indicators"]["data"]["overall"]["total"] == 42
     assert all(s["retrieved_at"] and s["source"] for s in sections.values())
 

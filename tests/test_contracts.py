@@ -1,11 +1,29 @@
-"""Each service's OpenAPI document is a valid OpenAPI 3.1 document (frontend teams generate
-clients from them), read from the running services."""
+"""Consumers' contracts, read from the running services.
+
+Each OpenAPI document is a valid OpenAPI 3.1 document (frontend teams generate clients from
+them). What crosses a service boundary is described once, in `municipal_shared.contracts`: the
+providers' responses must keep matching those models and their JSON Schemas, and the register's
+documented intake must keep accepting what the procurement service delivers."""
 
 from __future__ import annotations
 
+import copy
+from typing import Any
+
 import httpx
 import pytest
+from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
+from pydantic import BaseModel, ValidationError
+
+from municipal_shared.contracts.budget import BudgetFollowUp
+from municipal_shared.contracts.indicators import DeliveredOutcome, DeliveredOutcomes
+from municipal_shared.contracts.procurement import ProcurementMeasurement
+
+PROVIDED = [
+    ("budget", "/v1/budgets/0580/KS/2018/follow-up/T2", BudgetFollowUp),
+    ("procurement", "/v1/measurements/0580/2018/T2", ProcurementMeasurement),
+]
 
 
 @pytest.mark.parametrize("service", ["budget", "indicators", "procurement"])
@@ -13,3 +31,85 @@ def test_openapi_document_validates(urls: dict[str, str], service: str) -> None:
     spec = httpx.get(f"{urls[service]}/openapi.json").json()
     assert spec["openapi"].startswith("3.")
     validate(spec)
+
+
+def _schema_errors(model: type[BaseModel], body: Any) -> list[str]:
+    schema = model.model_json_schema(mode="serialization")
+    validator = Draft202012Validator(schema)
+    return [
+        f"/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)
+    ]
+
+
+def _drop(body: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    broken = copy.deepcopy(body)
+    node = broken
+    for key in path[:-1]:
+        node = node[key]
+    del node[path[-1]]
+    return broken
+
+
+@pytest.mark.parametrize(("service", "path", "contract"), PROVIDED)
+def test_a_providers_response_matches_the_shared_contract(
+    urls: dict[str, str], service: str, path: str, contract: type[BaseModel]
+) -> None:
+    body = httpx.get(urls[service] + path, timeout=30).json()
+    contract.model_validate(body)
+    assert _schema_errors(contract, body) == []
+
+
+@pytest.mark.parametrize(
+    ("service", "path", "contract", "removed"),
+    [
+        (*PROVIDED[0], ("total", "deviation")),
+        (*PROVIDED[1], ("size_classes", "sme_share_of_bidders")),
+    ],
+)
+def test_a_response_that_stops_matching_is_caught(
+    urls: dict[str, str],
+    service: str,
+    path: str,
+    contract: type[BaseModel],
+    removed: tuple[str, ...],
+) -> None:
+    """The check above is not vacuous: the same response without one field fails it."""
+    broken = _drop(httpx.get(urls[service] + path, timeout=30).json(), removed)
+    with pytest.raises(ValidationError):
+        contract.model_validate(broken)
+    assert any(removed[-1] in error for error in _schema_errors(contract, broken))
+
+
+def _intake_validator(urls: dict[str, str]) -> Draft202012Validator:
+    """The register's documented request body for an outcome batch; its `#/components/...`
+    references resolve against the components carried along."""
+    spec = httpx.get(f"{urls['indicators']}/openapi.json").json()
+    operation = spec["paths"]["/v1/registers/{municipality_code}/{board_code}/outcomes"]["put"]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    return Draft202012Validator({**schema, "components": spec["components"]})
+
+
+def test_the_register_documents_that_it_accepts_what_procurement_delivers(
+    urls: dict[str, str],
+) -> None:
+    delivered = DeliveredOutcomes(
+        reason="Upphandlingsmätning 2018-T2 från upphandlingstjänsten",
+        items=[
+            DeliveredOutcome(
+                indicator_code="antal-anbudsgivare-per-upphandling",
+                period="2018-T2",
+                value="4.66",
+                source="procurement-service",
+            ),
+            DeliveredOutcome(
+                indicator_code="upphandlingar-med-sysselsattningskrav",
+                period="2018-T2",
+                status="no_data",
+                source="procurement-service",
+            ),
+        ],
+    ).model_dump(mode="json", exclude_none=True)
+    validator = _intake_validator(urls)
+    assert [e.message for e in validator.iter_errors(delivered)] == []
+    broken = {**delivered, "items": [{**delivered["items"][0], "period": "2018-T4"}]}
+    assert list(validator.iter_errors(broken)), "the register's schema must refuse a bad period"

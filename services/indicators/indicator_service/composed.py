@@ -6,12 +6,11 @@ later reads return the snapshot and list what changed since, with old and new va
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from pydantic import BaseModel, Field, ValidationError
 
-from municipal_shared.contracts.budget import BudgetFollowUp
 from municipal_shared.kit.database import utc_now
 from municipal_shared.types import Tertial
 
@@ -22,6 +21,15 @@ class Section(BaseModel):
     status: str = Field(description="available or unavailable")
     detail: str | None = Field(default=None, description="Why a section is unavailable.")
     data: dict[str, Any] | None = None
+
+
+class ApprovalRecord(Protocol):
+    """What an approval stores (the ReportApproval row), without the ORM."""
+
+    decision_reference: str
+    approved_by: str
+    approved_at: dt.datetime
+    snapshot: dict[str, Any]
 
 
 class Change(BaseModel):
@@ -42,12 +50,12 @@ class ComposedReport(BaseModel):
 
 
 async def read_section(
-    client: httpx.AsyncClient, url: str, contract: type[BaseModel] | None = None
+    client: httpx.AsyncClient, url: str, contract: type[BaseModel], headers: dict[str, str]
 ) -> Section:
     """One peer's section; any failure makes it unavailable, with the reason."""
     now = utc_now()
     try:
-        response = await client.get(url)
+        response = await client.get(url, headers=headers)
     except httpx.HTTPError as exc:
         return Section(
             source=url,
@@ -60,23 +68,43 @@ async def read_section(
         if response.headers.get("content-type", "").startswith("application/problem+json"):
             detail += f": {response.json().get('title', '')}"
         return Section(source=url, retrieved_at=now, status="unavailable", detail=detail)
-    body = response.json()
-    if contract is not None:
-        try:  # the shared contract: a provider that stops matching it is visible here
-            contract.model_validate(body)
-        except ValidationError as exc:
-            return Section(
-                source=url,
-                retrieved_at=now,
-                status="unavailable",
-                detail=f"does not match the contract: {exc.error_count()} error(s)",
-            )
+    try:  # the shared contract: a provider that stops matching it is visible here
+        body = response.json()
+        contract.model_validate(body)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        why = (
+            f"{exc.error_count()} error(s), first at /{'/'.join(map(str, exc.errors()[0]['loc']))}"
+            if isinstance(exc, ValidationError)
+            else "not JSON"
+        )
+        return Section(
+            source=url,
+            retrieved_at=now,
+            status="unavailable",
+            detail=f"does not match the shared contract {contract.__name__}: {why}",
+        )
     return Section(source=url, retrieved_at=now, status="available", data=body)
 
 
-def figures(report: ComposedReport) -> dict[str, Any]:
-    """The parts that are figures (not times of retrieval), for comparing with a snapshot."""
-    return {name: section.data for name, section in report.sections.items()}
+def approval_blockers(live: ComposedReport) -> list[str]:
+    """A report is approved whole or not at all: every section must have been read."""
+    return [name for name, section in live.sections.items() if section.status != "available"]
+
+
+def frozen(approval: ApprovalRecord, live: ComposedReport) -> ComposedReport:
+    """The snapshot as approved, with every figure that differs in the live report now.
+    A section unavailable now is not compared: its absence is not a change."""
+    snapshot = ComposedReport.model_validate(approval.snapshot)
+    snapshot.approved = True
+    snapshot.approval = {
+        "decision_reference": approval.decision_reference,
+        "approved_by": approval.approved_by,
+        "approved_at": approval.approved_at.isoformat(),
+    }
+    now = {k: s.data for k, s in live.sections.items() if s.status == "available"}
+    then = {k: s.data for k, s in snapshot.sections.items() if k in now}
+    snapshot.changes_since_approval = changes(then, now)
+    return snapshot
 
 
 def changes(old: Any, new: Any, path: str = "") -> list[Change]:
@@ -103,6 +131,3 @@ def budget_url(base: str, municipality: str, board: str, year: int, tertial: Ter
 
 def procurement_url(base: str, municipality: str, year: int, tertial: Tertial) -> str:
     return f"{base}/v1/measurements/{municipality}/{year}/{tertial}"
-
-
-BUDGET_CONTRACT = BudgetFollowUp

@@ -9,8 +9,10 @@ import httpx
 from fastapi import FastAPI
 
 from indicator_service.api import composed, indicators, outcomes, registers, reports
+from indicator_service.composed_report import Peers
 from indicator_service.settings import SCRIPT_LOCATION, VERSION_TABLE, IndicatorSettings
 from municipal_shared.kit.app import create_service_app
+from municipal_shared.kit.auth import service_headers
 from municipal_shared.kit.settings import AuthSettings
 
 DESCRIPTION = """\
@@ -25,6 +27,7 @@ writes need `indicators:write`, milestone assessments `indicators:assess`, loadi
 `indicators:admin`, approving a composed report `reports:approve`. Errors are RFC 9457 problem+json.
 """
 
+PEER_READ_SCOPES = ["budget:read", "procurement:read"]
 TAGS = [
     {"name": "registers", "description": "Registers with council goals and focus areas"},
     {"name": "indicators", "description": "Indicators, targets, outcomes and assessments"},
@@ -37,9 +40,17 @@ TAGS = [
 @asynccontextmanager
 async def peers(app: FastAPI) -> AsyncIterator[None]:
     """One HTTP client for reading the other services, owned by the app's lifespan."""
-    timeout = app.state.settings.peer_timeout_seconds
-    async with httpx.AsyncClient(timeout=timeout) as client:
-        app.state.peers = client
+    settings: IndicatorSettings = app.state.settings
+    auth: AuthSettings = app.state.auth_settings
+    async with httpx.AsyncClient(timeout=settings.peer_timeout_seconds) as client:
+        app.state.peers = Peers(
+            client=client,
+            budget_url=settings.budget_url,
+            procurement_url=settings.procurement_url,
+            headers=lambda: service_headers(
+                settings.peer_token, auth, PEER_READ_SCOPES, "indicator-service"
+            ),
+        )
         yield
 
 

@@ -17,6 +17,7 @@ from indicator_service.models import (
     Indicator,
     Outcome,
     Register,
+    ReportApproval,
 )
 
 
@@ -167,3 +168,14 @@ async def get_idempotency(session: AsyncSession, scope: str, key: str) -> Idempo
 
 def audit_query(register_id: int) -> Select[Any]:
     return select(AuditEntry).where(AuditEntry.register_id == register_id).order_by(AuditEntry.id)
+
+
+async def report_approval(
+    session: AsyncSession, register_id: int, year: int, tertial: str
+) -> ReportApproval | None:
+    query = select(ReportApproval).where(
+        ReportApproval.register_id == register_id,
+        ReportApproval.year == year,
+        ReportApproval.tertial == tertial,
+    )
+    return (await session.execute(query)).scalar_one_or_none()

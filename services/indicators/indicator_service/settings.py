@@ -1,3 +1,4 @@
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from municipal_shared.kit.settings import ServiceSettings
@@ -13,6 +14,8 @@ class IndicatorSettings(ServiceSettings):
     procurement_url: str = "http://127.0.0.1:8003"
     """The procurement service, read for the composed tertial report."""
     peer_timeout_seconds: float = 5.0
+    peer_token: SecretStr | None = None
+    """Bearer token for reading the peers when they require a read scope."""
 
 
 SCRIPT_LOCATION = "indicator_service:migrations"

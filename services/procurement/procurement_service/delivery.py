@@ -19,9 +19,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from municipal_shared.contracts.indicators import DeliveredOutcome, DeliveredOutcomes
 from municipal_shared.kit.outbox import enqueue
 from municipal_shared.types import Tertial
-from procurement_service.measurement import Rule, Window, measure
+from procurement_service.measurement import Figures, Rule, Window, measure
 from procurement_service.models import DirtyPeriod
 
 SOURCE = "procurement-service"
@@ -76,18 +77,16 @@ async def mark_dirty(
     )
 
 
-def _entry(code: str, period: str, value: Decimal | int | None) -> dict[str, Any]:
+def _entry(code: str, period: str, value: Decimal | int | None) -> DeliveredOutcome:
     if value is None:  # no procurement qualifies: no data, never a zero
-        return {"indicator_code": code, "period": period, "status": "no_data", "source": SOURCE}
-    return {"indicator_code": code, "period": period, "value": str(value), "source": SOURCE}
+        return DeliveredOutcome(indicator_code=code, period=period, status="no_data", source=SOURCE)
+    return DeliveredOutcome(indicator_code=code, period=period, value=value, source=SOURCE)
 
 
-def register_items(
-    figures: dict[str, Any], period: str, target: RegisterTarget
-) -> list[dict[str, Any]]:
-    mean = figures["competition"]["bidders_per_procurement_mean"]["value"]
-    share = figures["size_classes"]["sme_share_of_bidders"]["value"]
-    signed = figures["employment_requirement"]["set_and_contract_signed"]["value"]
+def register_items(figures: Figures, period: str, target: RegisterTarget) -> list[DeliveredOutcome]:
+    mean = figures.competition.bidders_per_procurement_mean.value
+    share = figures.size_classes.sme_share_of_bidders.value
+    signed = figures.employment_requirement.set_and_contract_signed.value
     return [
         _entry(target.bidders_per_procurement, period, mean),
         _entry(
@@ -117,10 +116,10 @@ async def publish_dirty(
             rule: Rule = await rule_for(session, mark.municipality_code)
             figures = await measure(session, mark.municipality_code, window, rule)
             period = f"{mark.year}-{tertial}"
-            body = {
-                "items": register_items(figures, period, target),
-                "reason": f"Upphandlingsmätning {period} från upphandlingstjänsten",
-            }
+            body = DeliveredOutcomes(
+                items=register_items(figures, period, target),
+                reason=f"Upphandlingsmätning {period} från upphandlingstjänsten",
+            ).model_dump(mode="json", exclude_none=True)
             digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
             await enqueue(
                 session,

@@ -15,6 +15,16 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from municipal_shared.contracts.procurement import (
+    Competition,
+    DirectAwards,
+    EmploymentRequirement,
+    MeasuredCount,
+    MeasuredRatio,
+    NotSetReason,
+    RequirementRule,
+    SizeClasses,
+)
 from procurement_service.models import Bidder, Procurement
 from procurement_service.vocabulary import SME_CLASSES, Procedure, SizeClass
 
@@ -36,8 +46,20 @@ class Window:
     end: dt.date  # inclusive
 
 
-def figure(value: Decimal | int | None, based_on: int) -> dict[str, Any]:
-    return {"value": None if based_on == 0 else value, "based_on": based_on}
+def measured_count(value: int, based_on: int) -> MeasuredCount:
+    return MeasuredCount(value=None if based_on == 0 else value, based_on=based_on)
+
+
+def measured_ratio(value: Decimal | None, based_on: int) -> MeasuredRatio:
+    return MeasuredRatio(value=None if based_on == 0 else value, based_on=based_on)
+
+
+@dataclass(frozen=True)
+class Figures:
+    competition: Competition
+    size_classes: SizeClasses
+    employment_requirement: EmploymentRequirement
+    direct_awards: DirectAwards
 
 
 def ratio(part: int, whole: int, quantum: Decimal = SHARE) -> Decimal | None:
@@ -61,18 +83,18 @@ async def measure(
     window: Window,
     rule: Rule,
     administration: str | None = None,
-) -> dict[str, Any]:
+) -> Figures:
     scope = _scope(municipality_code, administration)
     awarded = [*scope, _in_window(Procurement.award_date, window)]
-    return {
-        "competition": await _competition(session, awarded),
-        "size_classes": await _size_classes(session, awarded),
-        "employment_requirement": await _employment(session, scope, awarded, window, rule),
-        "direct_awards": await _direct_awards(session, awarded, rule),
-    }
+    return Figures(
+        competition=await _competition(session, awarded),
+        size_classes=await _size_classes(session, awarded),
+        employment_requirement=await _employment(session, scope, awarded, window, rule),
+        direct_awards=await _direct_awards(session, awarded, rule),
+    )
 
 
-async def _competition(session: AsyncSession, awarded: list[Any]) -> dict[str, Any]:
+async def _competition(session: AsyncSession, awarded: list[Any]) -> Competition:
     per_procurement = (
         select(
             Procurement.id.label("id"),
@@ -101,19 +123,21 @@ async def _competition(session: AsyncSession, awarded: list[Any]) -> dict[str, A
         or_(ordered.c.rn == (ordered.c.c + 1) // 2, ordered.c.rn == (ordered.c.c + 2) // 2)
     )
     middle_sum, middle_count = (int(v) for v in (await session.execute(middle)).one())
-    return {
-        "procurements": procurements,
-        "bids": figure(bids, procurements),
-        "bidders": figure(bidders, procurements),
-        "bidders_per_procurement_mean": figure(ratio(bidders, procurements, MEAN), procurements),
-        "bidders_per_procurement_median": figure(
+    return Competition(
+        procurements=procurements,
+        bids=measured_count(bids, procurements),
+        bidders=measured_count(bidders, procurements),
+        bidders_per_procurement_mean=measured_ratio(
+            ratio(bidders, procurements, MEAN), procurements
+        ),
+        bidders_per_procurement_median=measured_ratio(
             ratio(middle_sum, middle_count, MEAN), procurements
         ),
-        "single_bidder_share": figure(ratio(single, procurements), procurements),
-    }
+        single_bidder_share=measured_ratio(ratio(single, procurements), procurements),
+    )
 
 
-async def _size_classes(session: AsyncSession, awarded: list[Any]) -> dict[str, Any]:
+async def _size_classes(session: AsyncSession, awarded: list[Any]) -> SizeClasses:
     sme = Bidder.size_class.in_([c.value for c in SME_CLASSES])
     by_class = (
         select(
@@ -145,22 +169,22 @@ async def _size_classes(session: AsyncSession, awarded: list[Any]) -> dict[str, 
     sme_bidders = sum(bidders[c] for c in SME_CLASSES)
     all_winners = sum(winners.values())
     sme_winners = sum(winners[c] for c in SME_CLASSES)
-    return {
-        "bidders_by_class": {cls: figure(n, procurements) for cls, n in bidders.items()},
-        "sme_bidders": figure(sme_bidders, procurements),
-        "sme_share_of_bidders": figure(
+    return SizeClasses(
+        bidders_by_class={cls: measured_count(n, procurements) for cls, n in bidders.items()},
+        sme_bidders=measured_count(sme_bidders, procurements),
+        sme_share_of_bidders=measured_ratio(
             ratio(sme_bidders, all_bidders), all_bidders and procurements
         ),
-        "sme_share_of_bidders_with_known_size": figure(
+        sme_share_of_bidders_with_known_size=measured_ratio(
             ratio(sme_bidders, known), known and procurements
         ),
-        "winners_by_class": {cls: figure(n, procurements) for cls, n in winners.items()},
-        "sme_winners": figure(sme_winners, procurements),
-        "sme_share_of_winners": figure(
+        winners_by_class={cls: measured_count(n, procurements) for cls, n in winners.items()},
+        sme_winners=measured_count(sme_winners, procurements),
+        sme_share_of_winners=measured_ratio(
             ratio(sme_winners, all_winners), all_winners and procurements
         ),
-        "procurements_won_by_sme": figure(procurements_won_by_sme, procurements),
-    }
+        procurements_won_by_sme=measured_count(procurements_won_by_sme, procurements),
+    )
 
 
 async def _employment(
@@ -203,28 +227,28 @@ async def _employment(
         .order_by(func.count().desc())
     )
     reasons = [
-        {"reason": reason or None, "procurements": int(n)}
+        NotSetReason(reason=reason or None, procurements=int(n))
         for reason, n in await session.execute(reasons_query)
     ]
-    return {
-        "rule": {
-            "categories": list(rule.categories),
-            "more_than_days": rule.min_execution_days,
-            "min_employees": rule.min_employees,
-            "judged_suitable": True,
-        },
-        "procurements": procurements,
-        "meeting_the_objective_criteria": figure(candidates, procurements),
-        "eligible": figure(eligibles, procurements),
-        "set": figure(set_, procurements),
-        "eligible_and_set": figure(eligible_set, procurements),
-        "eligible_but_not_set": figure(eligible_not_set, procurements),
-        "set_and_contract_signed": figure(signed_count, signed_procurements),
-        "not_set_reasons": reasons,
-    }
+    return EmploymentRequirement(
+        rule=RequirementRule(
+            categories=list(rule.categories),
+            more_than_days=rule.min_execution_days,
+            min_employees=rule.min_employees,
+            judged_suitable=True,
+        ),
+        procurements=procurements,
+        meeting_the_objective_criteria=measured_count(candidates, procurements),
+        eligible=measured_count(eligibles, procurements),
+        set=measured_count(set_, procurements),
+        eligible_and_set=measured_count(eligible_set, procurements),
+        eligible_but_not_set=measured_count(eligible_not_set, procurements),
+        set_and_contract_signed=measured_count(signed_count, signed_procurements),
+        not_set_reasons=reasons,
+    )
 
 
-async def _direct_awards(session: AsyncSession, awarded: list[Any], rule: Rule) -> dict[str, Any]:
+async def _direct_awards(session: AsyncSession, awarded: list[Any], rule: Rule) -> DirectAwards:
     value = func.coalesce(Procurement.awarded_value, Procurement.estimated_value)
     above = and_(
         Procurement.procedure == Procedure.DIRECT_AWARD.value,
@@ -237,10 +261,10 @@ async def _direct_awards(session: AsyncSession, awarded: list[Any], rule: Rule) 
             func.sum(case((and_(above, Procurement.advertised.is_(True)), 1), else_=0)), 0
         ),
     ).where(*awarded)
-    procurements, count, advertised = (int(v) for v in (await session.execute(query)).one())
-    return {
-        "threshold_sek": str(rule.direct_award_threshold_sek),
-        "above_threshold": figure(count, procurements),
-        "above_threshold_advertised": figure(advertised, count),
-        "advertised_share": figure(ratio(advertised, count), count),
-    }
+    procurements, above_count, advertised = (int(v) for v in (await session.execute(query)).one())
+    return DirectAwards(
+        threshold_sek=rule.direct_award_threshold_sek,
+        above_threshold=measured_count(above_count, procurements),
+        above_threshold_advertised=measured_count(advertised, above_count),
+        advertised_share=measured_ratio(ratio(advertised, above_count), above_count),
+    )

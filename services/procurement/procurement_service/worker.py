@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 import httpx
 from fastapi import FastAPI
 
-from municipal_shared.kit.auth import issue_development_token
+from municipal_shared.kit.auth import service_headers
 from municipal_shared.kit.outbox import OutboxRelay
 from municipal_shared.kit.settings import AuthSettings
 from procurement_service.delivery import RegisterTarget, publish_dirty
@@ -25,12 +25,7 @@ SERVICE_SUBJECT = "procurement-service"
 
 
 def token_headers(settings: ProcurementSettings, auth: AuthSettings) -> dict[str, str]:
-    if settings.indicators_token is not None:
-        return {"Authorization": f"Bearer {settings.indicators_token.get_secret_value()}"}
-    if auth.mode == "development":
-        token = issue_development_token(auth, ["indicators:write"], SERVICE_SUBJECT, minutes=15)
-        return {"Authorization": f"Bearer {token}"}
-    return {}
+    return service_headers(settings.indicators_token, auth, ["indicators:write"], SERVICE_SUBJECT)
 
 
 async def _loop(app: FastAPI, relay: OutboxRelay, stop: asyncio.Event) -> None:

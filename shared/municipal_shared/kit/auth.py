@@ -16,6 +16,7 @@ import anyio
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import SecretStr
 
 from municipal_shared.kit.problems import Forbidden, Unauthorized
 from municipal_shared.kit.settings import AuthSettings
@@ -94,6 +95,19 @@ def issue_development_token(
         "exp": now + dt.timedelta(minutes=minutes),
     }
     return jwt.encode(claims, settings.dev_secret.get_secret_value(), algorithm="HS256")
+
+
+def service_headers(
+    token: SecretStr | None, settings: AuthSettings, scopes: list[str], subject: str
+) -> dict[str, str]:
+    """Headers for one service calling another: the configured token or, in development, a
+    short-lived one minted here; in production without a token, none (public reads only)."""
+    if token is not None:
+        return {"Authorization": f"Bearer {token.get_secret_value()}"}
+    if settings.mode == "development":
+        minted = issue_development_token(settings, scopes, subject, minutes=15)
+        return {"Authorization": f"Bearer {minted}"}
+    return {}
 
 
 Credentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]

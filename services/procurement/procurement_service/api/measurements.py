@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.contracts.base import RequestModel
+from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.problems import InvalidContent, problem_responses
 from municipal_shared.types import Tertial
 from procurement_service import service
@@ -21,18 +22,6 @@ from procurement_service.vocabulary import Category
 
 router = APIRouter(tags=["measurements"])
 TERTIAL_START = {Tertial.T1: (1, 1), Tertial.T2: (5, 1), Tertial.T3: (9, 1)}
-
-
-class Measurement(BaseModel):
-    municipality_code: str
-    administration: str | None
-    period: str
-    start: dt.date
-    end: dt.date
-    competition: dict[str, Any] = Field(description="Procurements, bids, bidders, single-bid share")
-    size_classes: dict[str, Any] = Field(description="Bidders and winners by EU size class")
-    employment_requirement: dict[str, Any]
-    direct_awards: dict[str, Any]
 
 
 class EmploymentRuleIn(RequestModel):
@@ -53,16 +42,19 @@ async def _measurement(
     label: str,
     window: Window,
     administration: str | None,
-) -> Measurement:
+) -> ProcurementMeasurement:
     rule = await rule_for(session, municipality_code)
     figures = await measure(session, municipality_code, window, rule, administration)
-    return Measurement(
+    return ProcurementMeasurement(
         municipality_code=municipality_code,
         administration=administration,
         period=label,
         start=window.start,
         end=window.end,
-        **figures,
+        competition=figures.competition,
+        size_classes=figures.size_classes,
+        employment_requirement=figures.employment_requirement,
+        direct_awards=figures.direct_awards,
     )
 
 
@@ -73,7 +65,7 @@ Administration = Annotated[str | None, Query(max_length=200, description="One ad
     "/v1/measurements/{municipality_code}/{year}/{tertial}",
     operation_id="getTertialMeasurement",
     summary="SME and employment-requirement figures for a tertial (cumulative from January)",
-    response_model=Measurement,
+    response_model=ProcurementMeasurement,
     responses=problem_responses(401, 403, 422),
 )
 async def tertial_measurement(
@@ -84,7 +76,7 @@ async def tertial_measurement(
     _: Reader,
     administration: Administration = None,
     window: Annotated[bool, Query(description="Only the tertial's four months")] = False,
-) -> Measurement:
+) -> ProcurementMeasurement:
     label = f"{year}-{tertial}" + (" (four months)" if window else "")
     return await _measurement(
         session, municipality_code, label, tertial_window(year, tertial, window), administration
@@ -95,7 +87,7 @@ async def tertial_measurement(
     "/v1/measurements/{municipality_code}",
     operation_id="getRangeMeasurement",
     summary="The same figures for any date range (inclusive)",
-    response_model=Measurement,
+    response_model=ProcurementMeasurement,
     responses=problem_responses(401, 403, 422),
 )
 async def range_measurement(
@@ -105,7 +97,7 @@ async def range_measurement(
     start: Annotated[dt.date, Query(alias="from", examples=["2018-01-01"])],
     end: Annotated[dt.date, Query(alias="to", examples=["2018-06-30"])],
     administration: Administration = None,
-) -> Measurement:
+) -> ProcurementMeasurement:
     if end < start:
         raise InvalidContent("`to` is before `from`", field="/to")
     return await _measurement(

@@ -1,0 +1,121 @@
+"""Use cases of the composed tertial report: read it (live, or frozen once approved) and
+approve it. The peers are read over HTTP against the shared contracts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from indicator_service import composed
+from indicator_service import repository as repo
+from indicator_service.models import AuditEntry, Register, ReportApproval
+from indicator_service.report import build_report
+from municipal_shared.contracts.budget import BudgetFollowUp
+from municipal_shared.contracts.procurement import ProcurementMeasurement
+from municipal_shared.kit.database import commit, utc_now
+from municipal_shared.kit.problems import Conflict, NotFound
+from municipal_shared.types import Tertial
+
+
+@dataclass(frozen=True)
+class Peers:
+    """How the services the report composes are reached."""
+
+    client: httpx.AsyncClient
+    budget_url: str
+    procurement_url: str
+    headers: Callable[[], dict[str, str]]
+
+
+def _check_year(register: Register, year: int) -> None:
+    if not register.first_year <= year <= register.last_year:
+        raise NotFound(
+            f"The register covers {register.first_year}-{register.last_year}, not {year}"
+        )
+
+
+async def live_report(
+    session: AsyncSession, peers: Peers, register: Register, year: int, tertial: Tertial
+) -> composed.ComposedReport:
+    m, b = register.municipality_code, register.board_code
+    own = await build_report(session, register, year, tertial)
+    headers = peers.headers()
+    budget = composed.budget_url(peers.budget_url, m, b, year, tertial)
+    procurement = composed.procurement_url(peers.procurement_url, m, year, tertial)
+    return composed.ComposedReport(
+        municipality_code=m,
+        board_code=b,
+        year=year,
+        tertial=tertial,
+        approved=False,
+        sections={
+            "indicators": composed.Section(
+                source=f"/v1/registers/{m}/{b}/reports/{year}/{tertial}",
+                retrieved_at=utc_now(),
+                status="available",
+                data=own.model_dump(mode="json"),
+            ),
+            "budget": await composed.read_section(peers.client, budget, BudgetFollowUp, headers),
+            "procurement": await composed.read_section(
+                peers.client, procurement, ProcurementMeasurement, headers
+            ),
+        },
+    )
+
+
+async def read(
+    session: AsyncSession, peers: Peers, register: Register, year: int, tertial: Tertial
+) -> composed.ComposedReport:
+    _check_year(register, year)
+    live = await live_report(session, peers, register, year, tertial)
+    approval = await repo.report_approval(session, register.id, year, tertial)
+    return live if approval is None else composed.frozen(approval, live)
+
+
+async def approve(
+    session: AsyncSession,
+    peers: Peers,
+    register: Register,
+    year: int,
+    tertial: Tertial,
+    *,
+    decision_reference: str,
+    reason: str,
+    actor: str,
+) -> composed.ComposedReport:
+    """Freeze the report as it is now. A second approval is a conflict, also when two race:
+    the unique key on (register, year, tertial) lets only one commit."""
+    _check_year(register, year)
+    if await repo.report_approval(session, register.id, year, tertial) is not None:
+        raise Conflict(f"The {year} {tertial} report is approved already")
+    live = await live_report(session, peers, register, year, tertial)
+    missing = composed.approval_blockers(live)
+    if missing:
+        raise Conflict(
+            f"Cannot approve while {', '.join(missing)} is unavailable", sections=missing
+        )
+    approval = ReportApproval(
+        register_id=register.id,
+        year=year,
+        tertial=tertial.value,
+        decision_reference=decision_reference,
+        approved_by=actor,
+        approved_at=utc_now(),
+        snapshot=live.model_dump(mode="json"),
+    )
+    session.add(approval)
+    session.add(
+        AuditEntry(
+            register_id=register.id,
+            actor=actor,
+            action="report.approved",
+            target=f"{register.municipality_code}/{register.board_code}/{year}/{tertial}",
+            reason=reason,
+            changes=[{"path": "/approval", "old": None, "new": decision_reference}],
+        )
+    )
+    await commit(session)
+    return composed.frozen(approval, live)
