@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 # The interpreter itself, not a pyenv shim, or uv rebuilds .venv on every run.
 export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 
-.PHONY: install migrate seed run test lint format token clean
+.PHONY: install migrate seed run test lint format token clients clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -41,5 +41,8 @@ format: install
 token: install  ## print a development bearer token: make token SCOPE=budget:write
 	@$(PY) -m municipal_shared.kit.token --scope "$(SCOPE)"
 
+clients: install  ## TypeScript clients from each OpenAPI document, type-checked by tsc (needs npm)
+	bash clients/build.sh
+
 clean:
-	rm -rf .venv .tools var
+	rm -rf .venv .tools var clients/node_modules clients/generated clients/openapi

@@ -35,6 +35,8 @@ class Municipality(Base):
     __tablename__ = "municipality"
     code: Mapped[str] = mapped_column(String(4), primary_key=True)
     name: Mapped[str] = mapped_column(String(100))
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    __mapper_args__: dict[str, Any] = {"version_id_col": row_version}  # noqa: RUF012
 
 
 class Board(Base):
@@ -44,7 +46,9 @@ class Board(Base):
     municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"))
     code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
+    row_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     municipality: Mapped[Municipality] = relationship(lazy="joined")
+    __mapper_args__: dict[str, Any] = {"version_id_col": row_version}  # noqa: RUF012
 
 
 class Budget(Base):

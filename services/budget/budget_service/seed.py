@@ -11,7 +11,7 @@ from typing import Any
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget_service import rules, service
+from budget_service import registry, rules, service
 from budget_service.document import content_of, version_etag
 from budget_service.schemas import BoardIn, BudgetIn, MunicipalityIn, VersionContentIn
 from budget_service.vocabulary import Phase
@@ -29,18 +29,22 @@ async def load_file(session: AsyncSession, path: Path) -> str:
     data: dict[str, Any] = json.loads(await anyio.Path(path).read_text(encoding="utf-8"))
     reason = f"Seed from {path.name}"
     municipality, board, meta = data["municipality"], data["board"], data["budget"]
-    await service.register_municipality(
+    await registry.put_municipality(
         session,
         ACTOR,
         municipality["code"],
         MunicipalityIn(name=municipality["name"], reason=reason),
+        None,
+        rename=False,
     )
-    await service.register_board(
+    await registry.put_board(
         session,
         ACTOR,
         municipality["code"],
         board["code"],
         BoardIn(name=board["name"], reason=reason),
+        None,
+        rename=False,
     )
     key = service.BudgetKey(municipality["code"], board["code"], meta["budget_year"])
     content = VersionContentIn.model_validate(data["content"])

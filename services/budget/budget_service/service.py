@@ -15,7 +15,6 @@ from budget_service.models import (
     ActivityArea,
     AreaBaseAmount,
     AuditEntry,
-    Board,
     Budget,
     BudgetVersion,
     ChangeLine,
@@ -25,13 +24,10 @@ from budget_service.models import (
     InvestmentFrameAmount,
     InvestmentItem,
     InvestmentItemAmount,
-    Municipality,
 )
 from budget_service.schemas import (
-    BoardIn,
     BudgetIn,
     DecisionIn,
-    MunicipalityIn,
     NewChangeLineIn,
     NewVersionIn,
     VersionContentIn,
@@ -74,56 +70,6 @@ def record_audit(
             changes=changes or [],
         )
     )
-
-
-# ---- municipalities and boards ---------------------------------------------------------------
-
-
-async def register_municipality(
-    session: AsyncSession, actor: str, code: str, body: MunicipalityIn
-) -> tuple[Municipality, bool]:
-    """Idempotent upsert; returns the municipality and whether it was created."""
-    existing = await repo.get_municipality(session, code)
-    if existing is not None and existing.name == body.name:
-        return existing, False
-    old = existing.name if existing else None
-    municipality = existing or Municipality(code=code, name=body.name)
-    municipality.name = body.name
-    session.add(municipality)
-    record_audit(
-        session,
-        actor,
-        "municipality.registered",
-        code,
-        body.reason,
-        changes=[{"path": "/name", "old": old, "new": body.name}],
-    )
-    await commit(session)
-    return municipality, existing is None
-
-
-async def register_board(
-    session: AsyncSession, actor: str, municipality_code: str, code: str, body: BoardIn
-) -> tuple[Board, bool]:
-    if await repo.get_municipality(session, municipality_code) is None:
-        raise NotFound(f"Municipality {municipality_code} is not registered")
-    existing = await repo.get_board(session, municipality_code, code)
-    if existing is not None and existing.name == body.name:
-        return existing, False
-    old = existing.name if existing else None
-    board = existing or Board(municipality_code=municipality_code, code=code, name=body.name)
-    board.name = body.name
-    session.add(board)
-    record_audit(
-        session,
-        actor,
-        "board.registered",
-        f"{municipality_code}/{code}",
-        body.reason,
-        changes=[{"path": "/name", "old": old, "new": body.name}],
-    )
-    await commit(session)
-    return (await repo.get_board(session, municipality_code, code)) or board, existing is None
 
 
 # ---- budgets and versions --------------------------------------------------------------------

@@ -113,3 +113,59 @@ async def test_registry_changes_are_audited(client: httpx.AsyncClient, token: Ca
         {"municipality_code": "0580", "code": "KS", "name": "Kommunstyrelsen"}
     ]
     assert_problem(await client.get("/v1/municipalities/0999/boards"), 404)
+
+
+async def test_a_rename_names_the_state_it_was_based_on(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    admin = token("budget:admin")
+    await client.put(
+        "/v1/municipalities/0580", json={"name": "Linköping", "reason": "Ny kommun"}, headers=admin
+    )
+    read = await client.get("/v1/municipalities/0580")
+    assert read.status_code == 200, read.text
+    etag = read.headers["etag"]
+    rename = {"name": "Linköpings kommun", "reason": "Officiellt namn"}
+    problem = assert_problem(
+        await client.put("/v1/municipalities/0580", json=rename, headers=admin), 428
+    )
+    assert problem["current_etag"] == etag
+    renamed = await client.put(
+        "/v1/municipalities/0580", json=rename, headers={**admin, "If-Match": etag}
+    )
+    assert renamed.status_code == 200 and renamed.headers["etag"] != etag
+    late = {"name": "Linköpings stad", "reason": "Samma ETag som den förra"}
+    assert_problem(
+        await client.put("/v1/municipalities/0580", json=late, headers={**admin, "If-Match": etag}),
+        412,
+    )
+    assert (await client.get("/v1/municipalities/0580")).json()["name"] == "Linköpings kommun"
+    entries = (await client.get("/v1/municipalities/0580/audit")).json()["items"]
+    assert [(e["action"], e["changes"][0]["old"]) for e in entries] == [
+        ("municipality.registered", None),
+        ("municipality.renamed", "Linköping"),
+    ]
+
+
+async def test_a_board_rename_needs_if_match_and_the_same_name_is_a_no_op(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    admin = token("budget:admin")
+    await client.put(
+        "/v1/municipalities/0580", json={"name": "Linköping", "reason": "Ny kommun"}, headers=admin
+    )
+    board = {"name": "Kommunstyrelsen", "reason": "Första nämnden"}
+    created = await client.put("/v1/municipalities/0580/boards/KS", json=board, headers=admin)
+    assert created.status_code == 201
+    again = await client.put("/v1/municipalities/0580/boards/KS", json=board, headers=admin)
+    assert again.status_code == 200 and again.headers["etag"] == created.headers["etag"]
+    rename = {"name": "Kommunstyrelsen (KS)", "reason": "Förtydligat"}
+    assert_problem(
+        await client.put("/v1/municipalities/0580/boards/KS", json=rename, headers=admin), 428
+    )
+    etag = (await client.get("/v1/municipalities/0580/boards/KS")).headers["etag"]
+    renamed = await client.put(
+        "/v1/municipalities/0580/boards/KS", json=rename, headers={**admin, "If-Match": etag}
+    )
+    assert renamed.status_code == 200 and renamed.json()["name"] == "Kommunstyrelsen (KS)"
+    assert_problem(await client.get("/v1/municipalities/0580/boards/XX"), 404)
