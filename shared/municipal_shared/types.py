@@ -9,10 +9,14 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field, PlainSerializer, Strict
 
+# Path parameters use the same patterns, so a code no response could carry is a 422 at the door.
+MUNICIPALITY_CODE_PATTERN = r"^(0[1-9]|1[0-9]|2[0-5])[0-9]{2}$"
+BOARD_CODE_PATTERN = r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]{0,15}$"
+
 MunicipalityCode = Annotated[
     str,
     Field(
-        pattern=r"^(0[1-9]|1[0-9]|2[0-5])[0-9]{2}$",
+        pattern=MUNICIPALITY_CODE_PATTERN,
         description="Official four-digit municipality code (county 01-25 + two digits), e.g. 0580.",
         examples=["0580"],
     ),
@@ -21,7 +25,7 @@ MunicipalityCode = Annotated[
 BoardCode = Annotated[
     str,
     Field(
-        pattern=r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]{0,15}$",
+        pattern=BOARD_CODE_PATTERN,
         description="Short code of a board within its municipality, upper case, e.g. KS.",
         examples=["KS"],
     ),

@@ -117,3 +117,14 @@ async def test_a_sole_traders_number_appears_in_no_response_and_no_log(
     for form in forms:
         assert form not in everything
     assert "Sven Svensson" not in everything
+
+
+@pytest.mark.parametrize(
+    "path", ["/v1/measurements/0000/2018/T1", "/v1/measurements/2600?from=2018-01-01&to=2018-01-31"]
+)
+async def test_a_code_that_is_no_municipality_is_refused_at_the_door(
+    client: httpx.AsyncClient, path: str
+) -> None:
+    """0000 or county 26 cannot be a municipality: a 422 naming the path parameter, not a
+    measurement whose own contract refuses the code (found by schemathesis as a 500)."""
+    assert_problem(await client.get(path), 422, "/municipality_code")

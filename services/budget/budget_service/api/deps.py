@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from budget_service.service import BudgetKey
 from municipal_shared.kit.auth import Principal, read_access, require_scope
 from municipal_shared.kit.database import get_session
+from municipal_shared.types import BOARD_CODE_PATTERN, MUNICIPALITY_CODE_PATTERN
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 Reader = Annotated[Principal, read_access("budget:read")]
@@ -22,10 +23,10 @@ IfMatch = Annotated[
 ]
 
 MunicipalityPath = Annotated[
-    str, Path(pattern=r"^[0-9]{4}$", description="Municipality code", examples=["0580"])
+    str, Path(pattern=MUNICIPALITY_CODE_PATTERN, description="Municipality code", examples=["0580"])
 ]
 BoardPath = Annotated[
-    str, Path(pattern=r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]{0,15}$", description="Board code", examples=["KS"])
+    str, Path(pattern=BOARD_CODE_PATTERN, description="Board code", examples=["KS"])
 ]
 YearPath = Annotated[int, Path(ge=2000, le=2100, description="Budget year", examples=[2018])]
 VersionPath = Annotated[

@@ -11,6 +11,7 @@ from indicator_service import service
 from indicator_service.models import Register
 from municipal_shared.kit.auth import Principal, read_access, require_scope
 from municipal_shared.kit.database import get_session
+from municipal_shared.types import BOARD_CODE_PATTERN, MUNICIPALITY_CODE_PATTERN
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 Reader = Annotated[Principal, read_access("indicators:read")]
@@ -29,10 +30,10 @@ IdempotencyKey = Annotated[
     ),
 ]
 MunicipalityPath = Annotated[
-    str, Path(pattern=r"^[0-9]{4}$", description="Municipality code", examples=["0580"])
+    str, Path(pattern=MUNICIPALITY_CODE_PATTERN, description="Municipality code", examples=["0580"])
 ]
 BoardPath = Annotated[
-    str, Path(pattern=r"^[A-ZÅÄÖ][A-ZÅÄÖ0-9-]{0,15}$", description="Board code", examples=["KS"])
+    str, Path(pattern=BOARD_CODE_PATTERN, description="Board code", examples=["KS"])
 ]
 CodePath = Annotated[
     str,

@@ -9,13 +9,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.auth import Principal, read_access, require_scope
 from municipal_shared.kit.database import get_session
+from municipal_shared.types import MUNICIPALITY_CODE_PATTERN
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 Reader = Annotated[Principal, read_access("procurement:read")]
 Writer = Annotated[Principal, require_scope("procurement:write")]
 Admin = Annotated[Principal, require_scope("procurement:admin")]
 MunicipalityPath = Annotated[
-    str, Path(pattern=r"^[0-9]{4}$", description="Municipality code", examples=["0580"])
+    str, Path(pattern=MUNICIPALITY_CODE_PATTERN, description="Municipality code", examples=["0580"])
 ]
 ReferencePath = Annotated[
     str,
