@@ -66,7 +66,10 @@ async def read_section(
     if response.status_code != 200:
         detail = f"answered {response.status_code}"
         if response.headers.get("content-type", "").startswith("application/problem+json"):
-            detail += f": {response.json().get('title', '')}"
+            try:
+                detail += f": {response.json().get('title', '')}"
+            except ValueError:
+                pass  # the status alone says enough
         return Section(source=url, retrieved_at=now, status="unavailable", detail=detail)
     try:  # the shared contract: a provider that stops matching it is visible here
         body = response.json()

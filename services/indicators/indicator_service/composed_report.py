@@ -3,6 +3,7 @@ approve it. The peers are read over HTTP against the shared contracts."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -41,10 +42,26 @@ async def live_report(
     session: AsyncSession, peers: Peers, register: Register, year: int, tertial: Tertial
 ) -> composed.ComposedReport:
     m, b = register.municipality_code, register.board_code
-    own = await build_report(session, register, year, tertial)
     headers = peers.headers()
-    budget = composed.budget_url(peers.budget_url, m, b, year, tertial)
-    procurement = composed.procurement_url(peers.procurement_url, m, year, tertial)
+    # Both peers are read at once, while this service builds its own section.
+    async with asyncio.TaskGroup() as group:
+        budget = group.create_task(
+            composed.read_section(
+                peers.client,
+                composed.budget_url(peers.budget_url, m, b, year, tertial),
+                BudgetFollowUp,
+                headers,
+            )
+        )
+        procurement = group.create_task(
+            composed.read_section(
+                peers.client,
+                composed.procurement_url(peers.procurement_url, m, year, tertial),
+                ProcurementMeasurement,
+                headers,
+            )
+        )
+        own = await build_report(session, register, year, tertial)
     return composed.ComposedReport(
         municipality_code=m,
         board_code=b,
@@ -58,10 +75,8 @@ async def live_report(
                 status="available",
                 data=own.model_dump(mode="json"),
             ),
-            "budget": await composed.read_section(peers.client, budget, BudgetFollowUp, headers),
-            "procurement": await composed.read_section(
-                peers.client, procurement, ProcurementMeasurement, headers
-            ),
+            "budget": budget.result(),
+            "procurement": procurement.result(),
         },
     )
 
