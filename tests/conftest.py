@@ -59,6 +59,9 @@ class LocalService:
         self.env = {**os.environ, f"{spec.env_prefix}_DATABASE_URL": _database_url(spec, folder)}
         self.log = (folder / f"{spec.name}.log").open("w")
         self.sock = socket.socket()
+        # uvicorn --fd takes the socket for a Unix one and leaves Nagle on; connections inherit
+        # TCP_NODELAY from the listener, sparing each response a 40 ms delayed-ACK wait.
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(64)
         self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}"

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service import repository as repo
 from budget_service import rules
-from budget_service.models import Budget, BudgetVersion, FollowUpEntry, FollowUpReport
+from budget_service.models import Budget, FollowUpEntry, FollowUpReport
 from budget_service.rules import deviation
 from budget_service.schemas import FollowUpIn
 from budget_service.service import BudgetKey, find_budget, record_audit
@@ -28,13 +28,13 @@ def _quantized(value: Decimal | None) -> Decimal | None:
 async def build_follow_up(
     session: AsyncSession, budget: Budget, tertial: Tertial
 ) -> tuple[BudgetFollowUp, str | None]:
-    version = await reference_version(session, budget)
+    version = await repo.reference_version(session, budget.id)
     year = str(budget.budget_year)
     area_totals = await repo.area_totals(session, version.id)
     report = await repo.get_follow_up(session, budget.id, tertial)
     entries = {e.activity_area_code: e for e in report.entries} if report else {}
     rows = []
-    for area in version.activity_areas:
+    for area in await repo.activity_areas(session, version.id):
         entry = entries.get(area.code)
         budget_amount = area_totals.get(area.id, {}).get(year, 0)
         forecast = _quantized(entry.full_year_forecast) if entry else None
@@ -82,13 +82,6 @@ def follow_up_etag(report: FollowUpReport) -> str:
     return make_etag("follow-up", report.id, report.row_version)
 
 
-async def reference_version(session: AsyncSession, budget: Budget) -> BudgetVersion:
-    """Follow-up measures against the latest decided version, or the head while none is."""
-    return await repo.latest_decided(session, budget.id) or await repo.head_version(
-        session, budget.id
-    )
-
-
 async def put_follow_up(
     session: AsyncSession,
     actor: str,
@@ -98,8 +91,9 @@ async def put_follow_up(
     body: FollowUpIn,
 ) -> FollowUpReport:
     budget = await find_budget(session, key)
-    version = await reference_version(session, budget)
-    area_codes = {a.code for a in version.activity_areas}
+    # Follow-up measures against the latest decided version, or the head while none is.
+    version = await repo.reference_version(session, budget.id)
+    area_codes = {a.code for a in await repo.activity_areas(session, version.id)}
     errors = [
         rules.field_error(
             f"/entries/{i}/activity_area_code",

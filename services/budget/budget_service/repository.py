@@ -6,7 +6,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select, union_all
+from sqlalchemy import Row, Select, case, func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -120,14 +120,27 @@ async def head_numbers(session: AsyncSession, budget_ids: list[int]) -> dict[int
     return {v.budget_id: v for v in (await session.execute(query)).scalars()}
 
 
-async def latest_decided(session: AsyncSession, budget_id: int) -> BudgetVersion | None:
+async def reference_version(session: AsyncSession, budget_id: int) -> BudgetVersion:
+    """The latest decided version, or the head while none is: the version alone, without its
+    content, for reads that need only its areas (the follow-up)."""
+    decided = case((BudgetVersion.status == "decided", 1), else_=0)
     query = (
-        _version_query(budget_id)
-        .where(BudgetVersion.status == "decided")
-        .order_by(BudgetVersion.number.desc())
+        select(BudgetVersion)
+        .where(BudgetVersion.budget_id == budget_id)
+        .order_by(decided.desc(), BudgetVersion.number.desc())
         .limit(1)
     )
-    return (await session.execute(query)).scalar_one_or_none()
+    return (await session.execute(query)).scalar_one()
+
+
+async def activity_areas(session: AsyncSession, version_id: int) -> list[Row[Any]]:
+    """(id, code, name) of a version's activity areas, in the document's order."""
+    query = (
+        select(ActivityArea.id, ActivityArea.code, ActivityArea.name)
+        .where(ActivityArea.version_id == version_id)
+        .order_by(ActivityArea.position)
+    )
+    return list(await session.execute(query))
 
 
 def versions_query(budget_id: int) -> Select[Any]:

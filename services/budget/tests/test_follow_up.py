@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+from budget_testkit import make_budget, per_year, small_content
 
 from municipal_shared.kit.testing import assert_problem
 
@@ -67,3 +68,43 @@ async def test_robot_reads_t1_before_and_after_reporting(
     assert replay.status_code == 200 and replay.json() == r.json()
     other = (await client.get(f"{KS}/follow-up/T2")).json()
     assert other["reported"] is False and other["period_end"] == "2018-08-31"
+
+
+async def test_follow_up_measures_against_the_latest_decided_version(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    """A draft of the next phase does not move the budget a tertial is followed up against;
+    its decision does."""
+    h = token()
+    path, etag = await make_budget(client, h, board="KFN")
+    draft_only = (await client.get(f"{path}/follow-up/T2")).json()
+    assert (draft_only["reference_version"], draft_only["total"]["budget"]) == (1, 1070)
+    decision = {"decided_by": "KF", "decision_date": "2029-11-27", "paragraph": "§ 412"}
+    r = await client.post(
+        f"{path}/versions/1/decision",
+        json={**decision, "reason": "Fullmäktiges beslut"},
+        headers={**h, "If-Match": etag},
+    )
+    assert r.status_code in (200, 201), r.text
+    r = await client.post(
+        f"{path}/versions", json={"phase": "board_proposal", "reason": "Nästa fas"}, headers=h
+    )
+    assert r.status_code == 201, r.text
+    content = small_content("Större ram")
+    content["activity_areas"][1]["base_amounts"] = per_year(920, 440, 460, 480)
+    r = await client.put(
+        f"{path}/versions/2", json=content, headers={**h, "If-Match": r.headers["etag"]}
+    )
+    assert r.status_code == 200, r.text
+    follow_up = (await client.get(f"{path}/follow-up/T2")).json()
+    assert (follow_up["reference_version"], follow_up["total"]["budget"]) == (1, 1070)
+    r = await client.post(
+        f"{path}/versions/2/decision",
+        json={**decision, "paragraph": "§ 413", "reason": "Nämndens beslut"},
+        headers={**h, "If-Match": r.headers["etag"]},
+    )
+    assert r.status_code in (200, 201), r.text
+    follow_up = (await client.get(f"{path}/follow-up/T2")).json()
+    assert (follow_up["reference_version"], follow_up["total"]["budget"]) == (2, 1570)
+    personal = next(row for row in follow_up["rows"] if row["activity_area_code"] == "personal")
+    assert (personal["activity_area_name"], personal["budget"]) == ("Personal", 920)
