@@ -50,9 +50,13 @@ async def build_follow_up(
             )
         )
     budget_total = (await repo.proposal_total(session, version.id)).get(year, 0)
-    outcome, forecast = (None, None)
+    covered, outcome, forecast = 0, None, None
     if report is not None:
-        outcome, forecast = await repo.follow_up_sums(session, report.id)
+        covered, outcome, forecast = await repo.follow_up_sums(session, report.id, version.id)
+    if covered < len(rows):
+        # A sum over some areas set against the whole budget is no total: no data until
+        # every area has reported (each reported row still shows its own deviation).
+        outcome, forecast = None, None
     board = budget.board
     body = BudgetFollowUp(
         municipality_code=board.municipality_code,
@@ -63,6 +67,7 @@ async def build_follow_up(
         reference_version=version.number,
         reference_phase=version.phase,
         reported=report is not None,
+        areas_reported=covered,
         rows=rows,
         total=FollowUpAmounts(
             budget=budget_total,

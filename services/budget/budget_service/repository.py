@@ -251,13 +251,25 @@ def audit_query(budget_id: int) -> Select[Any]:
 
 
 async def follow_up_sums(
-    session: AsyncSession, report_id: int
-) -> tuple[Decimal | None, Decimal | None]:
-    query = select(
-        func.sum(FollowUpEntry.outcome_to_date), func.sum(FollowUpEntry.full_year_forecast)
-    ).where(FollowUpEntry.report_id == report_id)
-    outcome, forecast = (await session.execute(query)).one()
+    session: AsyncSession, report_id: int, version_id: int
+) -> tuple[int, Decimal | None, Decimal | None]:
+    """How many of the version's activity areas the report covers, and its sums over them."""
+    query = (
+        select(
+            func.count(),
+            func.sum(FollowUpEntry.outcome_to_date),
+            func.sum(FollowUpEntry.full_year_forecast),
+        )
+        .join(
+            ActivityArea,
+            (ActivityArea.code == FollowUpEntry.activity_area_code)
+            & (ActivityArea.version_id == version_id),
+        )
+        .where(FollowUpEntry.report_id == report_id)
+    )
+    count, outcome, forecast = (await session.execute(query)).one()
     return (
+        int(count),
         None if outcome is None else Decimal(outcome),
         None if forecast is None else Decimal(forecast),
     )

@@ -46,8 +46,15 @@ async def test_robot_reads_t1_before_and_after_reporting(
     assert rows["ekonomi"]["budget"] == 44373
     assert rows["ekonomi"]["deviation"] == "1372.875"
     assert rows["personal"]["deviation"] is None
-    assert report["total"]["outcome_to_date"] == "25200.500"
-    assert report["total"]["full_year_forecast"] == "78000.125"
+    # Two of twelve areas: the total has no figures yet, rather than a sum of two set
+    # against the whole budget.
+    assert report["areas_reported"] == 2
+    assert report["total"] == {
+        "budget": 389504,
+        "outcome_to_date": None,
+        "full_year_forecast": None,
+        "deviation": None,
+    }
     assert report["reference_version"] == 1 and report["reported"] is True
     etag = r.headers["etag"]
 
@@ -108,3 +115,26 @@ async def test_follow_up_measures_against_the_latest_decided_version(
     assert (follow_up["reference_version"], follow_up["total"]["budget"]) == (2, 1570)
     personal = next(row for row in follow_up["rows"] if row["activity_area_code"] == "personal")
     assert (personal["activity_area_name"], personal["budget"]) == ("Personal", 920)
+
+
+async def test_the_total_has_figures_once_every_area_has_reported(
+    client: httpx.AsyncClient, token: Callable, seeded: Path
+) -> None:
+    rows = (await client.get(f"{KS}/follow-up/T3")).json()["rows"]
+    entries = [
+        {
+            "activity_area_code": row["activity_area_code"],
+            "outcome_to_date": f"{row['budget']}.25",
+            "full_year_forecast": str(row["budget"] - 1),
+        }
+        for row in rows
+    ]
+    body = {"reason": "Årsredovisning", "entries": entries}
+    report = (await client.put(f"{KS}/follow-up/T3", json=body, headers=token())).json()
+    assert report["areas_reported"] == len(rows) == 12
+    assert report["total"] == {
+        "budget": 389504,
+        "outcome_to_date": "389507.000",  # 12 areas, each 0.25 over its budget
+        "full_year_forecast": f"{389504 - 12}.000",
+        "deviation": "12.000",
+    }

@@ -38,6 +38,12 @@ class BudgetFollowUp(ContractModel):
     reference_version: int = Field(description="Budget version whose frame is the budget.")
     reference_phase: str
     reported: bool = Field(description="False while no figure has been reported for the tertial.")
+    areas_reported: int | None = Field(
+        default=None,
+        description="Activity areas with figures; the total has figures only when all do.",
+    )
     rows: list[FollowUpRow]
-    total: FollowUpAmounts
+    total: FollowUpAmounts = Field(
+        description="The year's budget; outcome, forecast and deviation once every area reported."
+    )
     updated_at: dt.datetime | None = None
