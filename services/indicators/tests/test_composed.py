@@ -65,6 +65,29 @@ def test_changes_list_old_and_new_values_and_ignore_times() -> None:
     ]
 
 
+def test_rows_are_matched_by_what_names_them_and_identifiers_are_no_figures() -> None:
+    old = {
+        "rows": [
+            {"indicator": {"code": "sjukfranvaro"}, "outcome": {"id": 7, "value": "6.1"}},
+            {"indicator": {"code": "personalomsattning"}, "outcome": {"id": 8, "value": "9"}},
+        ]
+    }
+    new = {
+        "rows": [
+            {"indicator": {"code": "ny-indikator"}, "outcome": None},
+            {"indicator": {"code": "sjukfranvaro"}, "outcome": {"id": 7, "value": "6.1"}},
+            {
+                "indicator": {"code": "personalomsattning"},
+                "outcome": {"id": 12, "replaces_id": 8, "value": "8.5"},
+            },
+        ]
+    }
+    assert [(c.path, c.old, c.new) for c in changes(old, new)] == [
+        ("/rows/personalomsattning/outcome/value", "9", "8.5"),
+        ("/rows/ny-indikator", None, {"indicator": {"code": "ny-indikator"}, "outcome": None}),
+    ]
+
+
 def _peer(status: int, body: object, content_type: str = "application/json") -> httpx.AsyncClient:
     """A peer answering every request the same way (the provider is another process)."""
 
