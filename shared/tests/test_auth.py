@@ -11,8 +11,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from pydantic import SecretStr
 
-from municipal_shared.kit.auth import TokenVerifier
+from municipal_shared.kit.auth import TokenVerifier, service_headers
 from municipal_shared.kit.problems import Unauthorized
 from municipal_shared.kit.settings import AuthSettings
 
@@ -95,3 +96,15 @@ async def test_a_development_token_is_refused_in_production(key_set: tuple) -> N
 def test_production_without_a_key_set_does_not_start() -> None:
     with pytest.raises(ValueError, match="AUTH_JWKS_URL"):
         AuthSettings(mode="production")
+
+
+async def test_one_service_calls_another_with_a_configured_or_minted_token() -> None:
+    configured = service_headers(SecretStr("abc.def.ghi"), AuthSettings(), ["x:read"], "svc")
+    assert configured == {"Authorization": "Bearer abc.def.ghi"}
+    development = AuthSettings(mode="development")
+    minted = service_headers(None, development, ["budget:read", "procurement:read"], "svc")
+    principal = await TokenVerifier(development).verify(minted["Authorization"].split()[1])
+    assert principal.subject == "svc"
+    assert {"budget:read", "procurement:read"} <= set(principal.scopes)
+    production = AuthSettings(mode="production", jwks_url="https://login.example/jwks.json")
+    assert service_headers(None, production, ["budget:read"], "svc") == {}
