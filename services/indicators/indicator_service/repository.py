@@ -67,6 +67,23 @@ async def indicators_by_code(session: AsyncSession, register_id: int) -> dict[st
     return {i.code: i for i in rows.scalars()}
 
 
+async def indicator_count(session: AsyncSession, register_id: int) -> int:
+    query = select(func.count()).where(Indicator.register_id == register_id)
+    return int((await session.execute(query)).scalar_one())
+
+
+async def kolada_indicators(
+    session: AsyncSession, register_id: int, kpi: str | None = None
+) -> list[Indicator]:
+    """The indicators mapped to a Kolada KPI (or to the one KPI given)."""
+    query = indicators_query(register_id).where(
+        Indicator.source_kind == "kolada", Indicator.source_ref.is_not(None)
+    )
+    if kpi is not None:
+        query = query.where(Indicator.source_ref == kpi)
+    return list((await session.execute(query)).scalars())
+
+
 async def get_indicator(session: AsyncSession, register_id: int, code: str) -> Indicator | None:
     query = select(Indicator).where(Indicator.register_id == register_id, Indicator.code == code)
     return (await session.execute(query)).scalar_one_or_none()
@@ -86,6 +103,8 @@ async def current_outcomes(
     register_id: int,
     *,
     indicator_id: int | None = None,
+    indicator_ids: list[int] | None = None,
+    annual_only: bool = False,
     up_to_year: int | None = None,
     gender: str | None = "T",
 ) -> list[Outcome]:
@@ -94,6 +113,10 @@ async def current_outcomes(
     query = select(Outcome).join(current, Outcome.id == current.c.id)
     if indicator_id is not None:
         query = query.where(Outcome.indicator_id == indicator_id)
+    if indicator_ids is not None:
+        query = query.where(Outcome.indicator_id.in_(indicator_ids))
+    if annual_only:
+        query = query.where(Outcome.tertial.is_(None))
     if up_to_year is not None:
         query = query.where(Outcome.year <= up_to_year)
     if gender is not None:

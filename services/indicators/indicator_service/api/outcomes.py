@@ -86,11 +86,7 @@ async def import_kolada(
     writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> OutcomeBatchResult:
-    by_kpi = {
-        i.source_ref: i
-        for i in (await repo.indicators_by_code(session, register.id)).values()
-        if i.source_kind == "kolada" and i.source_ref
-    }
+    by_kpi = {i.source_ref: i for i in await repo.kolada_indicators(session, register.id)}
     items = kolada.items_from_kolada(body.values, register.municipality_code, by_kpi)
     return await service.record_outcomes(
         session, writer.subject, register, items, body.reason, idempotency_key
@@ -110,10 +106,8 @@ async def export_kolada(
     _: Reader,
     kpi: Annotated[str | None, Query(pattern=r"^[A-Z][0-9]{5}$", examples=["N00945"])] = None,
 ) -> list[KoladaEntry]:
-    mapped = {
-        i.id: i
-        for i in (await repo.indicators_by_code(session, register.id)).values()
-        if i.source_kind == "kolada" and i.source_ref and (kpi is None or i.source_ref == kpi)
-    }
-    outcomes = await repo.current_outcomes(session, register.id, gender=None)
+    mapped = {i.id: i for i in await repo.kolada_indicators(session, register.id, kpi)}
+    outcomes = await repo.current_outcomes(
+        session, register.id, indicator_ids=list(mapped), annual_only=True, gender=None
+    )
     return kolada.kolada_from_outcomes(outcomes, register.municipality_code, mapped)

@@ -12,7 +12,7 @@ from indicator_service.models import Register
 from indicator_service.presenters import register_path
 from indicator_service.schemas import RegisterIn
 from indicator_service.schemas_out import CouncilGoalOut, FocusAreaOut, RegisterOut
-from municipal_shared.kit.pagination import Page, PageParams, Pagination, fetch_page
+from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(tags=["registers"])
@@ -26,7 +26,7 @@ async def register_out(
 ) -> RegisterOut:
     goals = await repo.council_goals(session, register.id)
     areas = await repo.focus_areas(session, register.id)
-    _, count = await fetch_page(session, repo.indicators_query(register.id), PageParams(1, 1))
+    count = await repo.indicator_count(session, register.id)
     etag = service.register_etag(register)
     if response is not None:
         response.headers["ETag"] = etag
