@@ -156,3 +156,20 @@ class OcdsRelease(Base):
 
 
 OUTBOX = outbox_table(Base.metadata)
+
+
+class DeliveryState(Base):
+    """What was last put into the outbox for a tertial and a register: the next publication
+    of the tertial takes the next sequence (part of its Idempotency-Key), so a return to an
+    earlier state is a new message, and an unchanged state is none. While the last message
+    is still pending the next one waits, so the register receives them in order."""
+
+    __tablename__ = "delivery_state"
+    municipality_code: Mapped[str] = mapped_column(String(4), primary_key=True)
+    board_code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tertial: Mapped[str] = mapped_column(String(2), primary_key=True)
+    sequence: Mapped[int] = mapped_column(Integer)
+    digest: Mapped[str] = mapped_column(String(64), doc="sha256 of the message body")
+    idempotency_key: Mapped[str] = mapped_column(String(200), doc="of the last message")
+    published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
