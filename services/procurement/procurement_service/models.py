@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -42,14 +43,17 @@ class Procurement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_code: Mapped[str] = mapped_column(String(4))
     reference: Mapped[str] = mapped_column(String(100))
-    administration: Mapped[str] = mapped_column(String(200))
+    # Null where an OCDS release did not say (a quality warning tells which)
+    administration: Mapped[str | None] = mapped_column(String(200))
     board_code: Mapped[str] = mapped_column(String(16))
-    title: Mapped[str] = mapped_column(String(500))
-    category: Mapped[str] = mapped_column(String(20))
-    procedure: Mapped[str] = mapped_column(String(20))
-    advertised: Mapped[bool] = mapped_column(Boolean)
+    title: Mapped[str | None] = mapped_column(String(500))
+    category: Mapped[str | None] = mapped_column(String(20))
+    procedure: Mapped[str | None] = mapped_column(String(20))
+    advertised: Mapped[bool | None] = mapped_column(Boolean)
     estimated_value: Mapped[Decimal | None] = mapped_column(Money)
+    estimated_value_currency: Mapped[str | None] = mapped_column(String(3))
     awarded_value: Mapped[Decimal | None] = mapped_column(Money)
+    awarded_value_currency: Mapped[str | None] = mapped_column(String(3))
     contract_start: Mapped[dt.date | None] = mapped_column(Date)
     contract_end: Mapped[dt.date | None] = mapped_column(Date)
     execution_days: Mapped[int | None] = mapped_column(Integer)
@@ -58,6 +62,10 @@ class Procurement(Base):
     requirement_suitable: Mapped[bool | None] = mapped_column(Boolean)
     requirement_reason: Mapped[str | None] = mapped_column(Text)
     number_of_bidders_reported: Mapped[int | None] = mapped_column(Integer)
+    bidder_count: Mapped[int | None] = mapped_column(Integer, doc="null: unknown")
+    bidder_count_provenance: Mapped[str] = mapped_column(
+        String(10), default="listed", server_default="listed"
+    )
     award_date: Mapped[dt.date | None] = mapped_column(Date)
     contract_signed_date: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
@@ -82,7 +90,12 @@ class Bidder(Base):
         ForeignKey("procurement.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
-    org_key: Mapped[str] = mapped_column(String(80), doc="org number, or st:<keyed hash>")
+    scheme: Mapped[str] = mapped_column(
+        String(24), default="SE-BLV", server_default="SE-BLV", doc="register (org-id.guide)"
+    )
+    org_key: Mapped[str] = mapped_column(
+        String(80), doc="org number, st:<keyed hash>, or SCHEME:identifier from abroad"
+    )
     sole_trader: Mapped[bool] = mapped_column(Boolean)
     name: Mapped[str | None] = mapped_column(String(300), doc="never kept for a sole trader")
     size_class: Mapped[str] = mapped_column(String(10))
@@ -142,7 +155,8 @@ class DirtyPeriod(Base):
 
 
 class OcdsRelease(Base):
-    """An OCDS release exactly as received; the procurement is the merge of its releases."""
+    """An OCDS release exactly as received; the procurement is the merge of its releases.
+    `compiled`: a publisher's compiledRelease, received from a record that links its releases."""
 
     __tablename__ = "ocds_release"
     __table_args__ = (UniqueConstraint("municipality_code", "ocid", "release_id"),)
@@ -152,6 +166,7 @@ class OcdsRelease(Base):
     release_id: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64))
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
+    compiled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     received_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 

@@ -4,8 +4,9 @@ Procurement systems publish tender outcomes as Open Contracting Data Standard re
 release per event (planning, tender, award, contract), each carrying only what changed. The
 measurements the board asks for (bidders, SME shares, winners, employment requirements) need
 the current state of a procurement, so this module
-1. validates a release or record package as a whole and reports every invalid release at once
-   (a publisher fixes a batch in one go, not one error per round trip);
+1. validates a release or record package as a whole against the OCDS schemas
+   (ocds_validation.py) and reports every invalid release at once (a publisher fixes a batch
+   in one go, not one error per round trip);
 2. fingerprints a release's canonical JSON, so that the same (`ocid`, `id`) posted twice is a
    no-op and the same identity with other content is a conflict, never a silent overwrite;
 3. compiles the releases of one `ocid` with the OCDS merge rules, so that a contract release
@@ -24,17 +25,12 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from procurement_service.ocds_models import (
-    RecordPackage,
-    Release,
-    ReleasePackage,
-)
+from procurement_service import ocds_validation
+from procurement_service.ocds_models import Release
 
 __all__ = [
     "PackageError",
-    "RecordPackage",
     "Release",
-    "ReleasePackage",
     "canonical_hash",
     "canonical_json",
     "compile_releases",
@@ -61,70 +57,89 @@ def json_pointer(parts: tuple[str | int, ...] | list[str | int]) -> str:
 
 
 class _Located(NamedTuple):
-    loc: tuple[str | int, ...]  # pydantic location of the release in the package
+    loc: tuple[str | int, ...]  # where the release sits in the package
     record: int | None
-    index: int
+    index: int | None  # in its `releases` list; None for a record's compiledRelease
     raw: Any
     record_ocid: Any
+    compiled: bool
 
 
-def parse_package(payload: dict[str, Any]) -> list[Release]:
-    """The releases of a release package, or the embedded releases of a record package (in
-    record order). Validates everything first; raises `PackageError` listing every problem."""
+def parse_package(payload: Any) -> list[Release]:
+    """The releases of a release package, or of a record package: its embedded releases (in
+    record order), or its `compiledRelease` where the record only links its releases.
+
+    Everything is checked first, the envelope against the package schema and every release
+    against the release schema (ocds_validation.py) and our models; raises `PackageError`
+    listing every problem of every release."""
     if not isinstance(payload, dict):
         raise PackageError([_package_error(None, None, None, (), "must be a JSON object")])
     if ("releases" in payload) == ("records" in payload):
         message = "must have either `releases` (release package) or `records` (record package)"
         raise PackageError([_package_error(None, None, None, (), message)])
     is_records = "records" in payload
-    located = _located_releases(payload, is_records)
-    by_loc = {item.loc: item for item in located}
-    errors = _structural_errors(located)
-    linked = [item.loc for item in located if _is_linked(item.raw)]
-    package: ReleasePackage | RecordPackage | None = None
-    try:
-        package = (RecordPackage if is_records else ReleasePackage).model_validate(payload)
-    except ValidationError as exc:
-        for err in exc.errors(include_url=False, include_input=False, include_context=False):
-            loc = tuple(err["loc"])
-            if any(loc[: len(prefix)] == prefix for prefix in linked):
-                continue  # reported once, as a linked release
-            owner = by_loc.get(loc[: 4 if is_records else 2])
-            if owner is None:
-                errors.append(_package_error(None, None, None, loc, err["msg"]))
+    errors = [
+        _package_error(None, None, None, (), e["message"], e["path"])
+        for e in ocds_validation.envelope_errors(payload, is_records)
+    ]
+    located, located_errors = _located_releases(payload, is_records)
+    errors += located_errors
+    releases: list[Release] = []
+    for item in located:
+        found = ocds_validation.release_errors(item.raw, item.loc)
+        if not found:
+            try:
+                release = Release.model_validate(item.raw)
+            except ValidationError as exc:
+                found = [
+                    {"path": json_pointer((*item.loc, *e["loc"])), "message": e["msg"]}
+                    for e in exc.errors(include_url=False, include_input=False)
+                ]
             else:
-                errors.append(_package_error(owner.record, owner.index, owner.raw, loc, err["msg"]))
-    if errors or package is None:
+                release._received = copy.deepcopy(item.raw)
+                release._compiled = item.compiled
+                releases.append(release)
+        errors += [
+            _package_error(item.record, item.index, item.raw, (), e["message"], e["path"])
+            for e in found
+        ]
+    errors += _structural_errors(located)
+    if errors:
         errors.sort(key=lambda e: (e["record"] or 0, -1 if e["index"] is None else e["index"]))
         raise PackageError(errors)
-    if isinstance(package, RecordPackage):
-        releases = [release for record in package.records for release in record.releases]
-    else:
-        releases = list(package.releases)
-    for release, item in zip(releases, located, strict=True):
-        release._received = copy.deepcopy(item.raw)
     return releases
 
 
-def _located_releases(payload: dict[str, Any], is_records: bool) -> list[_Located]:
+def _located_releases(
+    payload: dict[str, Any], is_records: bool
+) -> tuple[list[_Located], list[dict[str, Any]]]:
     if not is_records:
         raw = payload.get("releases")
         items = raw if isinstance(raw, list) else []
-        return [_Located(("releases", i), None, i, item, None) for i, item in enumerate(items)]
+        located = [
+            _Located(("releases", i), None, i, item, None, False) for i, item in enumerate(items)
+        ]
+        return located, []
     records = payload.get("records")
     located: list[_Located] = []
+    errors: list[dict[str, Any]] = []
     for r, record in enumerate(records if isinstance(records, list) else []):
         if not isinstance(record, dict):
             continue
         raw = record.get("releases")
+        if ocds_validation.is_linked_list(raw):
+            compiled = record.get("compiledRelease")
+            if isinstance(compiled, dict):
+                loc = ("records", r, "compiledRelease")
+                located.append(_Located(loc, r, None, compiled, record.get("ocid"), True))
+            else:
+                message = "the record links its releases and has no compiledRelease to read"
+                errors.append(_package_error(r, None, None, (), message, f"/records/{r}/releases"))
+            continue
         for i, item in enumerate(raw if isinstance(raw, list) else []):
             loc = ("records", r, "releases", i)
-            located.append(_Located(loc, r, i, item, record.get("ocid")))
-    return located
-
-
-def _is_linked(raw: Any) -> bool:
-    return isinstance(raw, dict) and "url" in raw and "id" not in raw and "ocid" not in raw
+            located.append(_Located(loc, r, i, item, record.get("ocid"), False))
+    return located, errors
 
 
 def _text(value: Any) -> str | None:
@@ -132,7 +147,12 @@ def _text(value: Any) -> str | None:
 
 
 def _package_error(
-    record: int | None, index: int | None, raw: Any, loc: tuple[str | int, ...], message: str
+    record: int | None,
+    index: int | None,
+    raw: Any,
+    loc: tuple[str | int, ...],
+    message: str,
+    path: str | None = None,
 ) -> dict[str, Any]:
     release = raw if isinstance(raw, dict) else {}
     return {
@@ -140,21 +160,17 @@ def _package_error(
         "record": record,
         "ocid": _text(release.get("ocid")),
         "id": _text(release.get("id")),
-        "path": json_pointer(loc),
+        "path": json_pointer(loc) if path is None else path,
         "message": message,
     }
 
 
 def _structural_errors(located: list[_Located]) -> list[dict[str, Any]]:
-    """What the models cannot see: linked releases, a release filed under another record's
-    ocid, and one (ocid, id) with two different contents in the same package."""
+    """What the schema cannot see: a release filed under another record's ocid, and one
+    (ocid, id) with two different contents in the same package."""
     errors: list[dict[str, Any]] = []
     seen: dict[tuple[str, str], str] = {}
     for item in located:
-        if _is_linked(item.raw):
-            message = "linked release: only embedded releases can be read"
-            errors.append(_package_error(item.record, item.index, None, item.loc, message))
-            continue
         if not isinstance(item.raw, dict):
             continue
         ocid, release_id = _text(item.raw.get("ocid")), _text(item.raw.get("id"))
@@ -167,7 +183,7 @@ def _structural_errors(located: list[_Located]) -> list[dict[str, Any]]:
         try:
             digest = canonical_hash(item.raw)
         except (TypeError, ValueError):
-            continue  # a value that is not JSON: the model reports it
+            continue  # a value that is not JSON: the schema check reports it
         if seen.setdefault((ocid, release_id), digest) != digest:
             message = "another release in this package has the same ocid and id but other content"
             errors.append(_package_error(item.record, item.index, item.raw, item.loc, message))

@@ -1,5 +1,6 @@
-"""OCDS packages in: every release stored as received, each touched procurement rebuilt from
-the merge of all its releases. A package is stored whole or not at all."""
+"""OCDS packages in: every release stored as received (a record's compiledRelease marked as
+compiled), each touched procurement rebuilt from the merge of all its releases. A package is
+stored whole or not at all, and a refusal names every bad release and procurement at once."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from municipal_shared.kit.database import commit
 from municipal_shared.kit.problems import Conflict, InvalidContent
 from procurement_service import ocds, ocds_mapping, service
 from procurement_service.models import AuditEntry, OcdsRelease
+from procurement_service.schemas import ProcurementIn
 
 
 def _problem_errors(errors: list[dict[str, Any]], prefix: str = "") -> list[dict[str, Any]]:
@@ -21,10 +23,27 @@ def _problem_errors(errors: list[dict[str, Any]], prefix: str = "") -> list[dict
             "location": "body",
             "message": e["message"],
             "type": "invalid-ocds",
-            **{k: e[k] for k in ("index", "record", "ocid", "id") if k in e},
+            **{k: e[k] for k in ("index", "record", "ocid", "id", "field") if k in e},
         }
         for e in errors
     ]
+
+
+def _by_release(errors: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same errors grouped by release, so a publisher sees which releases to fix."""
+    groups: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for e in errors:
+        key = (e.get("record"), e.get("index"), e.get("ocid"), e.get("id"))
+        group = groups.setdefault(
+            key,
+            {"record": key[0], "index": key[1], "ocid": key[2], "id": key[3], "errors": []},
+        )
+        group["errors"].append({"pointer": e["pointer"], "message": e["message"]})
+    return list(groups.values())
+
+
+def _invalid(title: str, errors: list[dict[str, Any]]) -> InvalidContent:
+    return InvalidContent(title, errors=errors, releases=_by_release(errors))
 
 
 async def ingest(
@@ -33,13 +52,13 @@ async def ingest(
     municipality_code: str,
     payload: dict[str, Any],
     secret: bytes,
-    default_board_code: str,
+    attribution: ocds_mapping.Attribution,
 ) -> dict[str, Any]:
     try:
         releases = ocds.parse_package(payload)
     except ocds.PackageError as exc:
-        raise InvalidContent(
-            "The OCDS package is not valid; nothing was stored", errors=_problem_errors(exc.errors)
+        raise _invalid(
+            "The OCDS package is not valid; nothing was stored", _problem_errors(exc.errors)
         ) from exc
     stored, unchanged, conflicts = 0, 0, []
     touched: list[str] = []
@@ -77,6 +96,7 @@ async def ingest(
                 release_id=release.id,
                 content_hash=digest,
                 body=body,
+                compiled=release.is_compiled,
             )
         )
         stored += 1
@@ -87,7 +107,8 @@ async def ingest(
             "Releases conflict with ones received before; nothing was stored", errors=conflicts
         )
     await session.flush()
-    references = []
+    mapped: list[tuple[str, str, ProcurementIn]] = []
+    mapping_errors: list[dict[str, Any]] = []
     for ocid in touched:
         rows = (
             await session.execute(
@@ -101,12 +122,18 @@ async def ingest(
         ).scalars()
         compiled = ocds.compile_releases(list(rows))
         try:
-            reference, procurement = ocds_mapping.to_procurement(compiled, default_board_code)
+            mapped.append((ocid, *ocds_mapping.to_procurement(compiled, attribution)))
         except ocds_mapping.MappingError as exc:
-            raise InvalidContent(
-                f"Releases of {ocid} cannot be read as a procurement",
-                errors=_problem_errors(exc.errors, f"/ocid/{ocid}"),
-            ) from exc
+            mapping_errors += _problem_errors(
+                [{**e, "ocid": ocid, "id": compiled.get("id")} for e in exc.errors],
+                f"/ocid/{ocid}",
+            )
+    if mapping_errors:  # every procurement's errors in one answer; nothing is stored
+        raise _invalid(
+            "Releases cannot be read as procurements; nothing was stored", mapping_errors
+        )
+    references = []
+    for ocid, reference, procurement in mapped:
         try:
             await service.put_procurement(
                 session,

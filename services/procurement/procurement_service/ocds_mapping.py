@@ -2,12 +2,19 @@
 
 Why apart from parsing and merging (ocds.py): this is where OCDS meets Swedish practice
 (advertised direct awards, organisation numbers, the employment-requirement goal of the
-sustainability extension), and the rules read best on their own."""
+sustainability extension), and the rules read best on their own.
+
+A schema-valid release is read, never refused for what OCDS leaves optional: a missing title,
+category, procedure, size, employee count or SEK value becomes a quality note and "no data" in
+the figures that need it. Refused are only a buyer that is another organisation and a Swedish
+organisation number that is not one. Bidders of other registers keep scheme and identifier."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -22,9 +29,10 @@ from procurement_service.ocds_models import (
     Party,
     Period,
     Release,
+    Tender,
     Value,
 )
-from procurement_service.schemas import BulkItem, ProcurementIn
+from procurement_service.schemas import BulkItem, ReceivedProcurement
 from procurement_service.vocabulary import Category, Procedure, SizeClass, Status
 
 ORGANISATION_NUMBER_SCHEME = "SE-BLV"
@@ -49,26 +57,45 @@ _REFERENCE = TypeAdapter(Annotated[str, BulkItem.model_fields["reference"]])
 
 
 class MappingError(ValueError):
-    """The compiled release cannot become a `ProcurementIn`. Each error: `path` (JSON Pointer
-    into the compiled release), `message`, and `field` (the native field) when the native model
-    refused a mapped value. Messages never repeat the values (organisation numbers may be
-    personal identity numbers)."""
+    """The compiled release cannot be attributed or read. Each error: `path` (JSON Pointer into
+    the compiled release), `message`, and `field` (the native field) when the native model
+    refused a mapped value. Messages never repeat a bidder's identifier (it may be a personal
+    identity number); the buyer's is an organisation's and is named."""
 
     def __init__(self, errors: list[dict[str, Any]]) -> None:
         self.errors = errors
         super().__init__(f"cannot map the OCDS release: {len(errors)} error(s)")
 
 
+@dataclass(frozen=True)
+class Attribution:
+    """Whose procurement a release is: the municipality's organisation numbers (its buyer must
+    be one of them) and how a buying administration becomes a board."""
+
+    municipality_code: str
+    organisation_numbers: frozenset[str]  # NNNNNN-NNNN
+    default_board: str
+    board: str | None = None  # from the request: wins over everything
+    administration_boards: Mapping[str, str] = field(default_factory=dict)  # casefolded name
+
+    def board_for(self, administration: str | None) -> str:
+        if self.board is not None:
+            return self.board
+        mapped = self.administration_boards.get((administration or "").strip().casefold())
+        return mapped or self.default_board
+
+
 # --- mapping -----------------------------------------------------------------------------
 
 
-def to_procurement(compiled: dict[str, Any], default_board_code: str) -> tuple[str, ProcurementIn]:
-    """(reference, native procurement) from a compiled release.
+def to_procurement(
+    compiled: dict[str, Any], attribution: Attribution
+) -> tuple[str, ReceivedProcurement]:
+    """(reference, received procurement) from a schema-valid compiled release.
 
-    `default_board_code` is used when the buyer party carries no `details.boardCode`: the
-    receiving endpoint knows which board publishes, OCDS does not. Raises `MappingError`
-    listing everything that is missing or cannot be mapped.
-    """
+    Refused (MappingError): a buyer that is another organisation, a Swedish organisation
+    number that is not one, a value the native model cannot hold. Missing what the
+    measurement needs becomes a quality note instead."""
     try:
         release = Release.model_validate(compiled)
     except ValidationError as exc:
@@ -76,12 +103,9 @@ def to_procurement(compiled: dict[str, Any], default_board_code: str) -> tuple[s
         raise MappingError(
             [{"path": json_pointer(tuple(e["loc"])), "message": e["msg"]} for e in errors]
         ) from None
-    tender = release.tender
-    if tender is None:
-        raise MappingError([{"path": "/tender", "message": "no release has a tender"}])
     mapper = _Mapper(release)
+    tender = mapper.tender
     errors = mapper.errors
-    sources: dict[str, str] = {}  # native field -> OCDS path, for errors from ProcurementIn
 
     reference = str(tender.id) if tender.id is not None else release.ocid
     try:
@@ -90,32 +114,41 @@ def to_procurement(compiled: dict[str, Any], default_board_code: str) -> tuple[s
         path = "/tender/id" if tender.id is not None else "/ocid"
         errors.append({"path": path, "message": f"as a reference: {exc.errors()[0]['msg']}"})
 
-    fields: dict[str, Any] = {
-        "administration": mapper.administration(),
-        "board_code": None,
-        "title": tender.title,
-        "category": None,
-        "employees_needed": tender.employees_needed,
-        "number_of_bidders_reported": tender.number_of_tenderers,
-    }
-    if not tender.title:
-        errors.append({"path": "/tender/title", "message": "no tender title in any release"})
-    if tender.main_procurement_category is None:
-        message = "no mainProcurementCategory in any release"
-        errors.append({"path": "/tender/mainProcurementCategory", "message": message})
-    else:
-        fields["category"] = Category(tender.main_procurement_category)
-    fields["board_code"], sources["board_code"] = mapper.board_code(default_board_code)
-    fields["procedure"], fields["advertised"] = mapper.procedure()
-    fields["estimated_value"] = mapper.sek(tender.value, "/tender/value")
-
+    administration = mapper.administration()
+    mapper.check_buyer(attribution)
+    estimated, estimated_currency = mapper.amount(tender.value, "/tender/value")
     active = [
         (n, award) for n, award in enumerate(release.awards or []) if award.status == "active"
     ]
-    fields["awarded_value"] = mapper.awarded_value(active)
-    fields["contract_period"], sources["contract_period"] = mapper.contract_period()
-    fields["bidders"] = mapper.bidders()
-    fields["winners"] = mapper.winners(active)
+    awarded, awarded_currency = mapper.awarded_value(active)
+    procedure, advertised = mapper.procedure()
+    listed = tender.tenderers is not None
+    bidders = mapper.bidders() if listed else mapper.suppliers_as_bidders(active)
+    fields: dict[str, Any] = {
+        "administration": administration,
+        "board_code": attribution.board_for(administration),
+        "title": tender.title or None,
+        "category": mapper.category(),
+        "procedure": procedure,
+        "advertised": advertised,
+        "estimated_value": estimated,
+        "estimated_value_currency": estimated_currency,
+        "awarded_value": awarded,
+        "awarded_value_currency": awarded_currency,
+        "employees_needed": tender.employees_needed,
+        "number_of_bidders_reported": tender.number_of_tenderers,
+        "bidders": bidders,
+        "bidders_listed": listed,
+        "winners": mapper.winners(active),
+    }
+    if not fields["title"]:
+        mapper.note("missing_title", "no tender title in any release")
+    if tender.employees_needed is None and fields["category"] in _EMPLOYMENT_CATEGORIES:
+        message = "no employee count: left out of the employment-requirement figures"
+        mapper.note("missing_employee_count", message)
+    if not listed:
+        mapper.note_unlisted_bidders(tender.number_of_tenderers)
+    fields["contract_period"], contract_period_path = mapper.contract_period()
     award_dates = [award.date.date() for _, award in active if award.date is not None]
     fields["award_date"] = min(award_dates, default=None)
     contracts = release.contracts or []
@@ -126,20 +159,23 @@ def to_procurement(compiled: dict[str, Any], default_board_code: str) -> tuple[s
         {"set": True, "judged_suitable": True} if EMPLOYMENT_GOAL in goals else None
     )
     fields["status"] = _status(release, bool(active))
+    fields["notes"] = mapper.notes
     if errors:
         raise MappingError(errors)
 
-    sources = {**_NATIVE_SOURCES, **sources}
+    sources = {**_NATIVE_SOURCES, "contract_period": contract_period_path}
     try:
-        return reference, ProcurementIn.model_validate(fields)
+        return reference, ReceivedProcurement.model_validate(fields)
     except ValidationError as exc:
         raise MappingError(
             [_native_error(e, sources, mapper.bidder_paths) for e in exc.errors()]
         ) from None
 
 
+_EMPLOYMENT_CATEGORIES = {Category.SERVICES, Category.WORKS}
 _NATIVE_SOURCES = {
     "administration": "/buyer/name",
+    "board_code": "",
     "title": "/tender/title",
     "category": "/tender/mainProcurementCategory",
     "procedure": "/tender/procurementMethod",
@@ -159,11 +195,11 @@ _NATIVE_SOURCES = {
 
 def _native_error(error: Any, sources: dict[str, str], bidder_paths: list[str]) -> dict[str, Any]:
     loc = tuple(error["loc"])
-    field = ".".join(str(part) for part in loc)
+    field_name = ".".join(str(part) for part in loc)
     path = sources.get(str(loc[0]), "") if loc else ""
     if len(loc) > 1 and loc[0] == "bidders" and isinstance(loc[1], int):
         path = bidder_paths[loc[1]]
-    return {"path": path, "field": field, "message": error["msg"]}
+    return {"path": path, "field": field_name, "message": error["msg"]}
 
 
 def _status(release: Release, awarded: bool) -> Status:
@@ -183,12 +219,13 @@ def _status(release: Release, awarded: bool) -> Status:
 
 
 class _Mapper:
-    """Lookups over one compiled release; problems go to `errors` instead of raising."""
+    """Lookups over one compiled release; refusals go to `errors`, doubts to `notes`."""
 
     def __init__(self, release: Release) -> None:
         self.release = release
-        self.tender = release.tender
+        self.tender = release.tender or Tender()
         self.errors: list[dict[str, Any]] = []
+        self.notes: list[dict[str, str]] = []
         self.bidder_paths: list[str] = []
         self.parties: dict[str | int, tuple[int, Party]] = {}
         for n, party in enumerate(release.parties or []):
@@ -197,6 +234,10 @@ class _Mapper:
 
     def _error(self, path: str, message: str) -> None:
         self.errors.append({"path": path, "message": message})
+
+    def note(self, code: str, message: str) -> None:
+        if {"code": code, "message": message} not in self.notes:
+            self.notes.append({"code": code, "message": message})
 
     def _buyer(self) -> tuple[int, Party] | None:
         buyer = self.release.buyer
@@ -211,46 +252,76 @@ class _Mapper:
         buyer, party = self.release.buyer, self._buyer()
         name = (buyer.name if buyer else None) or (party[1].name if party else None)
         if not name:
-            self._error("/buyer/name", "no buyer name (buyer, or a party with the role buyer)")
-        return name
+            self.note("buyer_without_name", "no buyer name: the administration is unknown")
+        return name or None
 
-    def board_code(self, default: str) -> tuple[str, str]:
-        """The code and where it came from ("" when it is the caller's default)."""
-        party = self._buyer()
-        details = party[1].details if party else None
-        if party is not None and details is not None and details.board_code:
-            return details.board_code, f"/parties/{party[0]}/details/boardCode"
-        return default, ""
+    def check_buyer(self, attribution: Attribution) -> None:
+        """The buyer must be the municipality (one of its organisation numbers); a buyer
+        without identifier is attributed to it, with a note."""
+        found = self._buyer()
+        identifier = found[1].identifier if found else None
+        if identifier is None or identifier.id is None:
+            message = f"the buyer has no identifier: attributed to {attribution.municipality_code}"
+            self.note("buyer_without_identifier", message)
+            return
+        path = f"/parties/{found[0]}/identifier" if found else "/buyer"
+        number = (
+            _organisation_number(str(identifier.id))
+            if identifier.scheme == ORGANISATION_NUMBER_SCHEME
+            else None
+        )
+        if number is None or number not in attribution.organisation_numbers:
+            name = (found[1].name if found else None) or "the buyer"
+            self._error(
+                path,
+                f"{name} ({identifier.scheme} {identifier.id}) is not an organisation of "
+                f"municipality {attribution.municipality_code}",
+            )
+
+    def category(self) -> Category | None:
+        category = self.tender.main_procurement_category
+        if category is None:
+            message = "no mainProcurementCategory: left out of the employment-requirement figures"
+            self.note("missing_category", message)
+            return None
+        return Category(category)
 
     def procedure(self) -> tuple[Procedure | None, bool | None]:
-        assert self.tender is not None
         method = self.tender.procurement_method
         details = self.tender.procurement_method_details or ""
         if "direktupphandling" in details.casefold():
             # OCDS `direct` means no competition; an advertised Swedish direct award is not.
             return Procedure.DIRECT_AWARD, method != "direct"
         if method is None:
-            self._error("/tender/procurementMethod", "no procurementMethod in any release")
+            message = "no procurementMethod: left out of the direct-award figures"
+            self.note("missing_procedure", message)
             return None, None
         return _PROCEDURES[method], method in ("open", "selective")
 
-    def sek(self, value: Value | None, path: str) -> Decimal | None:
+    def amount(self, value: Value | None, path: str) -> tuple[Decimal | None, str | None]:
+        """The amount with its currency, as published; thresholds in SEK skip the others."""
         if value is None or value.amount is None:
-            return None
-        if value.currency != "SEK":
-            self._error(f"{path}/currency", "only amounts in SEK can be read")
-            return None
-        return value.amount
+            return None, None
+        if value.currency is None:
+            self.note("amount_without_currency", f"{path}: an amount without currency")
+        elif value.currency != "SEK":
+            message = f"an amount in {value.currency}: SEK thresholds leave it out"
+            self.note("amount_not_in_sek", message)
+        return value.amount, value.currency
 
-    def awarded_value(self, active: list[tuple[int, Award]]) -> Decimal | None:
-        """The sum over active awards; unknown (None) when any of them has no amount."""
-        amounts = [self.sek(award.value, f"/awards/{n}/value") for n, award in active]
-        if not amounts or any(amount is None for amount in amounts):
-            return None
-        return sum((amount for amount in amounts if amount is not None), Decimal(0))
+    def awarded_value(self, active: list[tuple[int, Award]]) -> tuple[Decimal | None, str | None]:
+        """The sum over active awards; unknown when one has no amount or currencies differ."""
+        amounts = [self.amount(award.value, f"/awards/{n}/value") for n, award in active]
+        currencies = {currency for _, currency in amounts}
+        if not amounts or any(a is None for a, _ in amounts):
+            return None, None
+        if len(currencies) != 1:
+            self.note("awards_in_several_currencies", "awards in several currencies: no sum")
+            return None, None
+        total = sum((a for a, _ in amounts if a is not None), Decimal(0))
+        return total, currencies.pop()
 
     def contract_period(self) -> tuple[dict[str, dt.date] | None, str]:
-        assert self.tender is not None
         contracts = self.release.contracts or []
         candidates = [
             (contracts[0].period if contracts else None, "/contracts/0/period"),
@@ -262,66 +333,98 @@ class _Mapper:
                 return dates, path
         return None, "/tender/contractPeriod"
 
-    def organisation_number(self, party_index: int, identifier: Identifier | None) -> str | None:
+    def identity(self, party_index: int, identifier: Identifier | None) -> tuple[str, str] | None:
+        """(scheme, identifier) of a bidder or supplier; Swedish rules for SE-BLV only."""
         path = f"/parties/{party_index}/identifier"
-        if identifier is None or identifier.id is None:
-            self._error(f"{path}/id", "no organisation number")
+        if identifier is None or identifier.id is None or not identifier.scheme:
+            self.note("party_without_identifier", f"{path}: no scheme and identifier, left out")
             return None
         if identifier.scheme != ORGANISATION_NUMBER_SCHEME:
-            message = f"scheme must be {ORGANISATION_NUMBER_SCHEME} (organisation number)"
-            self._error(f"{path}/scheme", message)
-            return None
+            return identifier.scheme, str(identifier.id)
         number = _organisation_number(str(identifier.id))
         if number is None:
             self._error(f"{path}/id", "not a valid Swedish organisation number")
-        return number
+            return None
+        return ORGANISATION_NUMBER_SCHEME, number
 
     def _party(self, party_id: str | int | None, path: str) -> tuple[int, Party] | None:
         found = self.parties.get(party_id) if party_id is not None else None
         if found is None:
-            self._error(f"{path}/id", "refers to no party in parties")
+            self.note("unresolved_party_reference", f"{path}/id refers to no party, left out")
         return found
 
+    def _bidder(self, found: tuple[int, Party], name: str | None, bids: int) -> dict[str, Any]:
+        party = found[1]
+        scheme, number = self.identity(found[0], party.identifier) or (None, None)
+        scale = party.details.scale if party.details else None
+        return {
+            "scheme": scheme,
+            "organisation_number": number,
+            "name": party.name or name or None,
+            "size_class": _SIZE_CLASSES[scale] if scale else None,
+            "bids": bids or 1,
+        }
+
     def bidders(self) -> list[dict[str, Any]]:
-        assert self.tender is not None
         bids = _bids_per_tenderer(self.release.bids)
         bidders: list[dict[str, Any]] = []
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for n, tenderer in enumerate(self.tender.tenderers or []):
             path = f"/tender/tenderers/{n}"
             found = self._party(tenderer.id, path)
             if found is None:
                 continue
-            party_index, party = found
-            number = self.organisation_number(party_index, party.identifier)
-            name = party.name or tenderer.name
-            if not name:
-                self._error(f"/parties/{party_index}/name", "the tenderer has no name")
-            if number is None or not name or number in seen:
+            bidder = self._bidder(found, tenderer.name, bids.get(tenderer.id, 0))
+            key = (bidder["scheme"], bidder["organisation_number"])
+            if bidder["organisation_number"] is None or key in seen:
                 continue  # several tenders from one tenderer count once
-            seen.add(number)
-            scale = party.details.scale if party.details else None
-            bidders.append(
-                {
-                    "organisation_number": number,
-                    "name": name,
-                    "size_class": _SIZE_CLASSES[scale] if scale else None,
-                    "bids": bids.get(tenderer.id, 0) or 1,
-                }
-            )
+            seen.add(key)
+            bidders.append(bidder)
             self.bidder_paths.append(path)
         return bidders
+
+    def suppliers_as_bidders(self, active: list[tuple[int, Award]]) -> list[dict[str, Any]]:
+        """No tenderer list (a direct award, typically): the awarded suppliers did bid."""
+        bidders: list[dict[str, Any]] = []
+        seen: set[tuple[str, str]] = set()
+        for n, award in active:
+            for m, supplier in enumerate(award.suppliers or []):
+                path = f"/awards/{n}/suppliers/{m}"
+                found = self._party(supplier.id, path)
+                if found is None:
+                    continue
+                bidder = self._bidder(found, supplier.name, 1)
+                key = (bidder["scheme"], bidder["organisation_number"])
+                if bidder["organisation_number"] is None or key in seen:
+                    continue
+                seen.add(key)
+                bidders.append(bidder)
+                self.bidder_paths.append(path)
+        return bidders
+
+    def note_unlisted_bidders(self, reported: int | None) -> None:
+        if reported is None:
+            message = "no tenderers and no numberOfTenderers: the bidder count is unknown"
+            self.note("bidder_count_unknown", message)
+        else:
+            message = "no tenderer list: the bidder count is the reported numberOfTenderers"
+            self.note("bidder_count_reported", message)
 
     def winners(self, active: list[tuple[int, Award]]) -> list[str]:
         winners: list[str] = []
         for n, award in active:
             for m, supplier in enumerate(award.suppliers or []):
-                found = self._party(supplier.id, f"/awards/{n}/suppliers/{m}")
+                found = self.parties.get(supplier.id) if supplier.id is not None else None
                 if found is None:
+                    self._party(supplier.id, f"/awards/{n}/suppliers/{m}")
                     continue
-                number = self.organisation_number(found[0], found[1].identifier)
-                if number is not None and number not in winners:
-                    winners.append(number)
+                identity = self.identity(found[0], found[1].identifier)
+                if identity is None:
+                    continue
+                scheme, number = identity
+                key = number if scheme == ORGANISATION_NUMBER_SCHEME else f"{scheme}:{number}"
+                if key not in winners:
+                    winners.append(key)
         return winners
 
 

@@ -7,10 +7,10 @@ service does read are type-checked here, because a string where OCDS wants a num
 outside a closed codelist) would otherwise turn into a wrong count or sum much later. Amounts
 are read as `Decimal` so that JSON numbers never go through binary floating point.
 
-The models check types and the closed codelists of the fields we map, not the whole OCDS
-schema: required are only what identifies a release (`ocid`, `id`) and what the schema requires
-of the objects we read; `date`, `tag` and `initiationType` may be absent, because undated
-releases occur in real data and are merged first (see `ocds.compile_releases`).
+The whole OCDS schema is checked before these models see a release (ocds_validation.py); the
+models type the fields we map, and the two fields of our own that the schema does not know
+(`tender.employeesNeeded`). Compiled releases are read through the same model, so what the
+merge keeps optional stays optional here.
 Field names are snake_case with the OCDS camelCase names as aliases; error locations use the
 OCDS names.
 """
@@ -44,11 +44,7 @@ __all__ = [
     "Party",
     "PartyDetails",
     "Period",
-    "Publisher",
-    "Record",
-    "RecordPackage",
     "Release",
-    "ReleasePackage",
     "Statistic",
     "Sustainability",
     "Tender",
@@ -159,7 +155,6 @@ class Identifier(OcdsModel):
 
 class PartyDetails(OcdsModel):
     scale: PartyScale | None = None
-    board_code: StrictStr | None = None  # ours, not OCDS: the buyer's board (nämnd)
 
 
 class Party(OcdsModel):
@@ -248,39 +243,15 @@ class Release(OcdsModel):
     contracts: list[Contract] | None = None
 
     _received: dict[str, Any] | None = PrivateAttr(default=None)
+    _compiled: bool = PrivateAttr(default=False)
+
+    @property
+    def is_compiled(self) -> bool:
+        """A publisher's compiledRelease (a record that only links its releases)."""
+        return self._compiled
 
     def as_received(self) -> dict[str, Any]:
         """The release's JSON as it was sent (when parsed by `parse_package`), else as dumped."""
         if self._received is not None:
             return copy.deepcopy(self._received)
         return self.model_dump(mode="json", by_alias=True, exclude_unset=True)
-
-
-class Publisher(OcdsModel):
-    name: StrictStr
-
-
-_PackageVersion = Annotated[StrictStr, Field(pattern=r"^\d+\.\d+$")]
-
-
-class Record(OcdsModel):
-    ocid: Text
-    releases: Annotated[list[Release], Field(min_length=1)]
-
-
-class ReleasePackage(OcdsModel):
-    uri: Text
-    publisher: Publisher
-    published_date: DateTime
-    version: _PackageVersion
-    extensions: list[StrictStr] | None = None
-    releases: Annotated[list[Release], Field(min_length=1)]
-
-
-class RecordPackage(OcdsModel):
-    uri: Text
-    publisher: Publisher
-    published_date: DateTime
-    version: _PackageVersion
-    extensions: list[StrictStr] | None = None
-    records: Annotated[list[Record], Field(min_length=1)]

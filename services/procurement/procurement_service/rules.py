@@ -11,7 +11,13 @@ from decimal import Decimal
 
 from stdnum.se import orgnr
 
-from procurement_service.vocabulary import Procedure, SizeClass, SizeProvenance, Status
+from procurement_service.vocabulary import (
+    BidderCount,
+    Procedure,
+    SizeClass,
+    SizeProvenance,
+    Status,
+)
 
 # Commission Recommendation 2003/361/EC, Annex art. 2: (headcount below, turnover or
 # balance-sheet total at most, in EUR).
@@ -32,10 +38,18 @@ class Identity:
     sole_trader: bool
 
 
-def identify(number: str, secret: bytes) -> Identity:
+ORGANISATION_NUMBER_SCHEME = "SE-BLV"
+
+
+def identify(number: str, secret: bytes, scheme: str = ORGANISATION_NUMBER_SCHEME) -> Identity:
     """Validate a Swedish organisation number (Luhn). Digits 3-4 of 20 or more mark a legal
     person; below that the number is a sole trader's personal identity number, which is
-    replaced by a keyed hash at once."""
+    replaced by a keyed hash at once. An identifier of another register (a bidder from
+    abroad) is kept with its scheme: `DK-CVR:25313763`; the Swedish rules do not apply."""
+    if scheme != ORGANISATION_NUMBER_SCHEME:
+        if not number.strip() or not number.isprintable():
+            raise InvalidOrganisationNumber(f"not an identifier of {scheme}")
+        return Identity(f"{scheme}:{number.strip()}", sole_trader=False)
     if not orgnr.is_valid(number):
         raise InvalidOrganisationNumber("not a valid Swedish organisation number")
     digits = orgnr.compact(number)
@@ -67,13 +81,32 @@ def size_class(
     return SizeClass.LARGE, SizeProvenance.COMPUTED
 
 
+def winner_identity(written: str, secret: bytes) -> Identity:
+    """A winner as the native format writes it: an organisation number, or `SCHEME:id`."""
+    scheme, sep, number = written.partition(":")
+    if sep and scheme != ORGANISATION_NUMBER_SCHEME:
+        return identify(number, secret, scheme)
+    return identify(number if sep else written, secret)
+
+
+def bidder_count(listed: int, list_complete: bool, reported: int | None) -> tuple[int | None, str]:
+    """How many bidders a procurement had, and on what it rests: the bidder list when it is
+    complete (native outcomes, OCDS releases with tenderers), else the count the sender
+    reported (OCDS numberOfTenderers), else unknown: never the winners alone."""
+    if list_complete:
+        return listed, BidderCount.LISTED
+    if reported is not None:
+        return max(reported, listed), BidderCount.REPORTED
+    return None, BidderCount.UNKNOWN
+
+
 def execution_days(start: dt.date | None, end: dt.date | None) -> int | None:
     return None if start is None or end is None else (end - start).days + 1
 
 
 @dataclass(frozen=True)
 class Facts:
-    procedure: Procedure
+    procedure: Procedure | None
     status: Status
     bidder_keys: list[str]
     winner_keys: list[str]
@@ -81,6 +114,7 @@ class Facts:
     award_date: dt.date | None
     contract_signed_date: dt.date | None
     contract_start: dt.date | None
+    bidders_listed: bool = True
 
 
 def quality_warnings(facts: Facts) -> list[tuple[str, str]]:
@@ -88,7 +122,7 @@ def quality_warnings(facts: Facts) -> list[tuple[str, str]]:
     accepted, and the doubt is visible."""
     warnings: list[tuple[str, str]] = []
     reported, listed = facts.number_of_bidders_reported, len(facts.bidder_keys)
-    if reported is not None and reported != listed:
+    if facts.bidders_listed and reported is not None and reported != listed:
         warnings.append(("bidder_count_mismatch", f"{reported} bidders reported, {listed} listed"))
     strangers = [w for w in facts.winner_keys if w not in facts.bidder_keys]
     if strangers:

@@ -26,13 +26,26 @@ EUR = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2, allow_inf_
 OrganisationNumber = Annotated[
     str,
     Field(
-        min_length=10,
-        max_length=13,
-        description="Swedish organisation number, 10 digits (NNNNNN-NNNN); a sole trader's is a "
-        "personal identity number and is never stored or returned in clear.",
+        min_length=1,
+        max_length=64,
+        description="The organisation's identifier in the register its `scheme` names: for "
+        "SE-BLV a Swedish organisation number, 10 digits (NNNNNN-NNNN); a sole trader's is a "
+        "personal identity number and is never stored or returned in clear. A winner of another "
+        "register is written `SCHEME:identifier` (e.g. `DK-CVR:25313763`).",
         examples=["556036-0793"],
     ),
 ]
+Scheme = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z]{2}-[A-Z0-9]{1,20}$",
+        description="Register of the identifier, as an org-id.guide code: SE-BLV (Bolagsverket) "
+        "for Swedish organisations, e.g. DK-CVR, NO-ORG, FI-PRO, GB-COH for bidders from abroad.",
+        examples=["SE-BLV", "DK-CVR"],
+    ),
+]
+Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code.")]
+Amount = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=2, allow_inf_nan=False)]
 
 
 class ContractPeriod(RequestModel):
@@ -63,6 +76,7 @@ class EmploymentRequirement(RequestModel):
 
 
 class BidderIn(RequestModel):
+    scheme: Scheme = "SE-BLV"
     organisation_number: OrganisationNumber
     name: str = Field(min_length=1, max_length=300)
     size_class: SizeClass | None = Field(
@@ -121,3 +135,36 @@ class BulkItem(ProcurementIn):
 class BulkIn(RequestModel):
     items: list[BulkItem] = Field(min_length=1, max_length=1000)
     reason: str = Field(default="Utfall från upphandlingssystemet", min_length=3, max_length=2000)
+
+
+class QualityNote(RequestModel):
+    code: str = Field(max_length=60)
+    message: str = Field(max_length=500)
+
+
+class ReceivedBidder(BidderIn):
+    """A bidder as OCDS names it: the name may be missing."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=300)  # type: ignore[assignment]
+
+
+class ReceivedProcurement(ProcurementIn):
+    """A tender outcome read from OCDS. What the measurement needs but the release lacks is
+    None here and a quality warning (`notes`), never a refusal: the figures that need it
+    leave the procurement out and say so in their `based_on`."""
+
+    administration: str | None = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
+    title: str | None = Field(default=None, min_length=1, max_length=500)  # type: ignore[assignment]
+    category: Category | None = None  # type: ignore[assignment]
+    procedure: Procedure | None = None  # type: ignore[assignment]
+    advertised: bool | None = None  # type: ignore[assignment]
+    estimated_value: Amount | None = None
+    estimated_value_currency: Currency | None = None
+    awarded_value: Amount | None = None
+    awarded_value_currency: Currency | None = None
+    bidders: list[ReceivedBidder] = Field(default_factory=list, max_length=500)  # type: ignore[assignment]
+    bidders_listed: bool = Field(
+        description="False when the release lists no tenderers: the bidder count is then the "
+        "reported numberOfTenderers, and the awarded suppliers stand in as bidders."
+    )
+    notes: list[QualityNote] = Field(default_factory=list)

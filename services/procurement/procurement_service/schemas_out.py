@@ -9,10 +9,18 @@ from pydantic import BaseModel, Field
 
 from municipal_shared.types import PlainDecimal
 from procurement_service.models import Procurement
-from procurement_service.vocabulary import Category, Procedure, SizeClass, SizeProvenance, Status
+from procurement_service.vocabulary import (
+    BidderCount,
+    Category,
+    Procedure,
+    SizeClass,
+    SizeProvenance,
+    Status,
+)
 
 
 class BidderOut(BaseModel):
+    scheme: str = Field(description="Register of the identifier: SE-BLV, or e.g. DK-CVR.")
     organisation_number: str | None = Field(description="Null for a sole trader (personal data).")
     sole_trader: bool
     name: str | None
@@ -30,14 +38,16 @@ class WarningOut(BaseModel):
 class ProcurementOut(BaseModel):
     municipality_code: str
     reference: str
-    administration: str
+    administration: str | None
     board_code: str
-    title: str
-    category: Category
-    procedure: Procedure
-    advertised: bool
+    title: str | None
+    category: Category | None
+    procedure: Procedure | None
+    advertised: bool | None
     estimated_value: PlainDecimal | None
+    estimated_value_currency: str | None
     awarded_value: PlainDecimal | None
+    awarded_value_currency: str | None
     contract_start: dt.date | None
     contract_end: dt.date | None
     execution_days: int | None
@@ -46,6 +56,8 @@ class ProcurementOut(BaseModel):
     employment_requirement_judged_suitable: bool | None
     employment_requirement_reason: str | None
     number_of_bidders_reported: int | None
+    bidder_count: int | None = Field(description="Null when unknown (left out of the figures).")
+    bidder_count_provenance: BidderCount
     award_date: dt.date | None
     contract_signed_date: dt.date | None
     status: Status
@@ -70,9 +82,11 @@ def procurement_out(p: Procurement) -> ProcurementOut:
         title=p.title,
         category=p.category,
         procedure=p.procedure,
-        advertised=p.advertised,  # type: ignore[arg-type]
+        advertised=p.advertised,
         estimated_value=p.estimated_value,
+        estimated_value_currency=p.estimated_value_currency,
         awarded_value=p.awarded_value,
+        awarded_value_currency=p.awarded_value_currency,
         contract_start=p.contract_start,
         contract_end=p.contract_end,
         execution_days=p.execution_days,
@@ -81,13 +95,18 @@ def procurement_out(p: Procurement) -> ProcurementOut:
         employment_requirement_judged_suitable=p.requirement_suitable,
         employment_requirement_reason=p.requirement_reason,
         number_of_bidders_reported=p.number_of_bidders_reported,
+        bidder_count=p.bidder_count,
+        bidder_count_provenance=p.bidder_count_provenance,  # type: ignore[arg-type]
         award_date=p.award_date,
         contract_signed_date=p.contract_signed_date,
         status=p.status,
         source=p.source,  # type: ignore[arg-type]
         bidders=[
             BidderOut(
-                organisation_number=None if b.sole_trader else b.org_key,
+                scheme=b.scheme,
+                organisation_number=None
+                if b.sole_trader
+                else b.org_key.removeprefix(f"{b.scheme}:"),
                 sole_trader=b.sole_trader,
                 name=b.name,
                 size_class=b.size_class,  # type: ignore[arg-type]

@@ -24,7 +24,7 @@ from procurement_service.models import (
     Procurement,
     QualityWarning,
 )
-from procurement_service.schemas import ProcurementIn
+from procurement_service.schemas import ProcurementIn, ReceivedProcurement
 
 
 def content_hash(body: ProcurementIn) -> str:
@@ -40,7 +40,7 @@ def _identities(
     identities: list[rules.Identity] = []
     for i, bidder in enumerate(body.bidders):
         try:
-            identities.append(rules.identify(bidder.organisation_number, secret))
+            identities.append(rules.identify(bidder.organisation_number, secret, bidder.scheme))
         except rules.InvalidOrganisationNumber as exc:
             errors.append(_error(f"{at}/bidders/{i}/organisation_number", str(exc)))
     return identities, errors
@@ -65,7 +65,7 @@ def validate(
     winner_keys: list[str] = []
     for i, number in enumerate(body.winners):
         try:
-            key = rules.identify(number, secret).key
+            key = rules.winner_identity(number, secret).key
         except rules.InvalidOrganisationNumber as exc:
             errors.append(_error(f"{at}/winners/{i}", str(exc)))
             continue
@@ -82,23 +82,42 @@ def validate(
     return identities, winner_keys
 
 
+def _received(body: ProcurementIn) -> ReceivedProcurement:
+    """The native format as what every source gives: values in SEK, the bidder list complete."""
+    if isinstance(body, ReceivedProcurement):
+        return body
+    return ReceivedProcurement.model_construct(
+        **dict(body),
+        estimated_value_currency=None if body.estimated_value is None else "SEK",
+        awarded_value_currency=None if body.awarded_value is None else "SEK",
+        bidders_listed=True,
+        notes=[],
+    )
+
+
 def rows_of(
     body: ProcurementIn, identities: list[rules.Identity], winner_keys: list[str]
 ) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
     """The column values of a procurement, its bidders and its warnings: one mapping used by
     the ORM path and by the bulk insert of new procurements alike."""
+    body = _received(body)
     period = body.contract_period
     requirement = body.employment_requirement
     start, end = (period.start_date, period.end_date) if period else (None, None)
+    count, count_provenance = rules.bidder_count(
+        len(identities), body.bidders_listed, body.number_of_bidders_reported
+    )
     procurement = {
         "administration": body.administration,
         "board_code": body.board_code,
         "title": body.title,
-        "category": body.category.value,
-        "procedure": body.procedure.value,
+        "category": body.category.value if body.category else None,
+        "procedure": body.procedure.value if body.procedure else None,
         "advertised": body.advertised,
         "estimated_value": body.estimated_value,
+        "estimated_value_currency": body.estimated_value_currency,
         "awarded_value": body.awarded_value,
+        "awarded_value_currency": body.awarded_value_currency,
         "contract_start": start,
         "contract_end": end,
         "execution_days": rules.execution_days(start, end) or body.execution_days,
@@ -107,6 +126,8 @@ def rows_of(
         "requirement_suitable": requirement.judged_suitable if requirement else None,
         "requirement_reason": requirement.reason_not_suitable if requirement else None,
         "number_of_bidders_reported": body.number_of_bidders_reported,
+        "bidder_count": count,
+        "bidder_count_provenance": count_provenance.value,
         "award_date": body.award_date,
         "contract_signed_date": body.contract_signed_date,
         "status": body.status.value,
@@ -120,6 +141,7 @@ def rows_of(
         bidders.append(
             {
                 "position": position,
+                "scheme": bidder.scheme,
                 "org_key": identity.key,
                 "sole_trader": identity.sole_trader,
                 "name": None if identity.sole_trader else bidder.name,
@@ -142,8 +164,10 @@ def rows_of(
         award_date=body.award_date,
         contract_signed_date=body.contract_signed_date,
         contract_start=start,
+        bidders_listed=body.bidders_listed,
     )
-    warnings = [{"code": c, "message": m} for c, m in rules.quality_warnings(facts)]
+    warnings = [{"code": n.code, "message": n.message} for n in body.notes]
+    warnings += [{"code": c, "message": m} for c, m in rules.quality_warnings(facts)]
     return procurement, bidders, warnings
 
 

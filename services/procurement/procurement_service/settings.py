@@ -1,7 +1,8 @@
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from municipal_shared.kit.settings import ServiceSettings
+from procurement_service.attribution import LINKOPING, Buyer
 
 
 class ProcurementSettings(ServiceSettings):
@@ -19,8 +20,9 @@ class ProcurementSettings(ServiceSettings):
     """Bearer token for the indicator service; in development mode one is minted locally."""
     register_board_code: str = "KS"
     """The register that receives the municipality's procurement figures."""
-    default_board_code: str = "KS"
-    """Board of an OCDS procurement whose buyer party does not name one."""
+    buyers: dict[str, Buyer] = Field(default_factory=lambda: {"0580": LINKOPING})
+    """The municipalities received for, by code: organisation numbers, boards, the default
+    board and buying administrations' boards (JSON; see attribution.py)."""
     relay_interval_seconds: float = 1.0
     relay_timeout_seconds: float = 5.0
     relay_enabled: bool = True

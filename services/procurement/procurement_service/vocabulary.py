@@ -46,3 +46,11 @@ class SizeProvenance(enum.StrEnum):
     GIVEN = "given"  # stated by the sender (procurement system, OCDS scale)
     COMPUTED = "computed"  # derived here from headcount and money facts
     NONE = "none"
+
+
+class BidderCount(enum.StrEnum):
+    """What a procurement's bidder count rests on."""
+
+    LISTED = "listed"  # the bidders are listed one by one
+    REPORTED = "reported"  # only a count was reported (OCDS numberOfTenderers)
+    UNKNOWN = "unknown"  # neither: left out of the competition figures

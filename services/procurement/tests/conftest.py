@@ -14,9 +14,14 @@ from municipal_shared.kit.pytest_service import (
     database_url,
     token,
 )
+from procurement_service.attribution import LINKOPING, Buyer
 from procurement_service.main import create_app
 from procurement_service.models import Base
 from procurement_service.settings import SCRIPT_LOCATION, VERSION_TABLE, ProcurementSettings
+
+
+# Norrköpings kommun, a second municipality for tests that compare the two.
+NORRKOPING = Buyer(organisation_numbers=["212000-0449"], boards=["KS"], default_board="KS")
 
 
 @pytest.fixture(scope="session")
@@ -28,7 +33,12 @@ def service_under_test() -> ServiceUnderTest:
         version_table=VERSION_TABLE,
         metadata=Base.metadata,
         make_app=lambda url, auth: create_app(
-            ProcurementSettings(database_url=url, relay_enabled=False), auth
+            ProcurementSettings(
+                database_url=url,
+                relay_enabled=False,
+                buyers={"0580": LINKOPING, "0581": NORRKOPING},
+            ),
+            auth,
         ),
         scopes="procurement:read procurement:write procurement:admin",
         subject="upphandlingssystemet",

@@ -105,6 +105,7 @@ async def test_a_sole_traders_number_appears_in_no_response_and_no_log(
     )
     stored = (await client.get("/v1/procurements/0580/KS-2018-003")).json()
     assert stored["bidders"][0] == {
+        "scheme": "SE-BLV",
         "organisation_number": None,
         "sole_trader": True,
         "name": None,

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+from dataclasses import replace
 import json
 import os
 from decimal import Decimal
@@ -43,7 +44,9 @@ from procurement_service.ocds import (
     compile_releases,
     parse_package,
 )
-from procurement_service.ocds_mapping import MappingError, to_procurement
+from procurement_service.attribution import LINKOPING
+from procurement_service.ocds_mapping import Attribution, MappingError, to_procurement
+from procurement_service.schemas import ProcurementIn
 from procurement_service.vocabulary import Procedure, SizeClass, Status
 
 
@@ -51,6 +54,13 @@ from procurement_service.vocabulary import Procedure, SizeClass, Status
 def clean_tables() -> None:
     """Pure functions, no database: overrides the package conftest's autouse table wipe (and
     with it the app and database it needs)."""
+
+
+LINKOPING_KS = Attribution(
+    municipality_code="0580",
+    organisation_numbers=frozenset(LINKOPING.organisation_numbers),
+    default_board="KS",
+)
 
 
 def compiled(*releases: dict) -> dict:
@@ -362,10 +372,11 @@ def test_merge_rules_null_arrays_and_undated() -> None:
 
 
 def test_the_compiled_procurement_maps_to_the_expected_native_object() -> None:
-    reference, native = to_procurement(compiled(), default_board_code="KS")
+    reference, native = to_procurement(compiled(), LINKOPING_KS)
     assert reference == TENDER_ID
-    assert native == EXPECTED
-    assert native.model_dump() == EXPECTED.model_dump()
+    assert native.model_dump(include=set(ProcurementIn.model_fields)) == EXPECTED.model_dump()
+    assert (native.bidders_listed, native.notes) == (True, [])
+    assert (native.estimated_value_currency, native.awarded_value_currency) == ("SEK", "SEK")
 
 
 def test_status_follows_the_stage() -> None:
@@ -375,35 +386,55 @@ def test_status_follows_the_stage() -> None:
         (compiled(PLANNING, TENDER, AWARD), Status.AWARDED),
     ]
     for release, status in stages:
-        assert to_procurement(release, default_board_code="KS")[1].status == status
-    planned = to_procurement(compiled(PLANNING), default_board_code="KS")[1]
+        assert to_procurement(release, LINKOPING_KS)[1].status == status
+    planned = to_procurement(compiled(PLANNING), LINKOPING_KS)[1]
     assert (planned.bidders, planned.winners, planned.awarded_value) == ([], [], None)
 
 
-def test_board_code_from_the_buyer_party_else_the_default() -> None:
+def test_board_from_the_request_else_the_administration_else_the_default() -> None:
+    boards = {"kommunledningsförvaltningen": "KS", "samhällsbyggnadsförvaltningen": "SBN"}
+    attribution = replace(LINKOPING_KS, default_board="TN", administration_boards=boards)
     release = compiled()
-    release["parties"][0]["details"] = {"boardCode": "SBN"}
-    assert to_procurement(release, default_board_code="KS")[1].board_code == "SBN"
-    assert to_procurement(compiled(), default_board_code="TN")[1].board_code == "TN"
-    release["parties"][0]["details"] = {"boardCode": "sbn"}  # not a board code
+    release["buyer"]["name"] = release["parties"][0]["name"] = "Samhällsbyggnadsförvaltningen"
+    assert to_procurement(release, attribution)[1].board_code == "SBN"
+    assert to_procurement(release, replace(attribution, board="KS"))[1].board_code == "KS"
+    release["buyer"]["name"] = release["parties"][0]["name"] = "Tekniska förvaltningen"
+    assert to_procurement(release, attribution)[1].board_code == "TN"
+
+
+def test_a_release_of_another_buyer_is_refused_with_its_name() -> None:
+    release = compiled()
+    release["parties"][0]["identifier"]["id"] = "212000-0142"  # Stockholms kommun
+    release["parties"][0]["name"] = "Stockholms stad"
     with pytest.raises(MappingError) as raised:
-        to_procurement(release, default_board_code="KS")
-    assert [(e["path"], e["field"]) for e in raised.value.errors] == [
-        ("/parties/0/details/boardCode", "board_code")
-    ]
+        to_procurement(release, LINKOPING_KS)
+    [error] = raised.value.errors
+    assert error["path"] == "/parties/0/identifier"
+    assert "Stockholms stad (SE-BLV 212000-0142)" in error["message"]
+    assert "0580" in error["message"]
+    release["parties"][0]["identifier"] = {"scheme": "DK-CVR", "id": "29189846"}
+    with pytest.raises(MappingError):
+        to_procurement(release, LINKOPING_KS)
+
+
+def test_a_buyer_without_identifier_is_attributed_with_a_note() -> None:
+    release = compiled()
+    del release["parties"][0]["identifier"]
+    native = to_procurement(release, LINKOPING_KS)[1]
+    assert [n.code for n in native.notes] == ["buyer_without_identifier"]
 
 
 def test_reference_falls_back_to_the_ocid() -> None:
     release = compiled()
     del release["tender"]["id"]
-    assert to_procurement(release, default_board_code="KS")[0] == OCID
+    assert to_procurement(release, LINKOPING_KS)[0] == OCID
 
 
 def test_missing_scale_is_no_size_class_and_self_employed_is_micro() -> None:
     release = compiled()
     del release["parties"][2]["details"]
     release["parties"][3]["details"]["scale"] = "selfEmployed"
-    bidders = to_procurement(release, default_board_code="KS")[1].bidders
+    bidders = to_procurement(release, LINKOPING_KS)[1].bidders
     assert [b.size_class for b in bidders] == [SizeClass.MICRO, None, SizeClass.MICRO]
 
 
@@ -424,44 +455,64 @@ def test_procedure_and_advertising(
     release = compiled()
     release["tender"]["procurementMethod"] = method
     release["tender"]["procurementMethodDetails"] = details
-    native = to_procurement(release, default_board_code="KS")[1]
+    native = to_procurement(release, LINKOPING_KS)[1]
     assert (native.procedure, native.advertised) == (procedure, advertised)
 
 
-def test_no_title_anywhere_is_a_mapping_error_with_its_path() -> None:
+def test_no_title_category_or_method_is_read_with_notes() -> None:
     releases = copy.deepcopy(RELEASES)
     for release in releases:
-        release.get("tender", {}).pop("title", None)
-    with pytest.raises(MappingError) as raised:
-        to_procurement(compile_releases(releases), default_board_code="KS")
-    assert raised.value.errors == [
-        {"path": "/tender/title", "message": "no tender title in any release"}
+        for key in ("title", "mainProcurementCategory", "procurementMethod"):
+            release.get("tender", {}).pop(key, None)
+    native = to_procurement(compile_releases(releases), LINKOPING_KS)[1]
+    assert (native.title, native.category, native.procedure, native.advertised) == (None,) * 4
+    assert sorted(n.code for n in native.notes) == [
+        "missing_category",
+        "missing_procedure",
+        "missing_title",
     ]
 
 
-def test_unmappable_values_are_all_reported() -> None:
+def test_foreign_bidders_keep_their_register_and_other_currencies_are_kept() -> None:
     release = compiled()
     release["tender"]["value"]["currency"] = "EUR"
-    release["parties"][2]["identifier"]["id"] = "556789-0124"  # wrong check digit
-    release["parties"][3]["identifier"]["scheme"] = "GB-COH"
-    del release["tender"]["mainProcurementCategory"]
-    with pytest.raises(MappingError) as raised:
-        to_procurement(release, default_board_code="KS")
-    paths = [e["path"] for e in raised.value.errors]
-    assert paths == [
-        "/tender/mainProcurementCategory",
-        "/tender/value/currency",
-        "/parties/2/identifier/id",
-        "/parties/3/identifier/scheme",
+    release["parties"][3]["identifier"] = {"scheme": "DK-CVR", "id": "25313763"}
+    native = to_procurement(release, LINKOPING_KS)[1]
+    assert (native.estimated_value, native.estimated_value_currency) == (Decimal(2000000), "EUR")
+    assert [(b.scheme, b.organisation_number) for b in native.bidders] == [
+        ("SE-BLV", MICRO_NUMBER),
+        ("SE-BLV", MEDIUM_NUMBER),
+        ("DK-CVR", "25313763"),
     ]
+    assert [n.code for n in native.notes] == ["amount_not_in_sek"]
+
+
+def test_a_bad_swedish_number_is_refused_without_repeating_it() -> None:
+    release = compiled()
+    release["parties"][2]["identifier"]["id"] = "556789-0124"  # wrong check digit
+    with pytest.raises(MappingError) as raised:
+        to_procurement(release, LINKOPING_KS)
+    assert [e["path"] for e in raised.value.errors] == ["/parties/2/identifier/id"]
     assert all("556789" not in e["message"] for e in raised.value.errors)
+
+
+def test_a_direct_award_without_tenderers_counts_the_reported_number() -> None:
+    release = compiled()
+    del release["tender"]["tenderers"]
+    release["tender"]["numberOfTenderers"] = 1
+    release["awards"][0]["suppliers"] = [MICRO]
+    native = to_procurement(release, LINKOPING_KS)[1]
+    assert native.bidders_listed is False and native.number_of_bidders_reported == 1
+    assert [b.organisation_number for b in native.bidders] == [MICRO_NUMBER]
+    assert native.winners == [MICRO_NUMBER]
+    assert [n.code for n in native.notes] == ["bidder_count_reported"]
 
 
 def test_values_the_native_model_refuses_are_reported_with_their_source() -> None:
     release = compiled()
     release["contracts"][0]["period"]["endDate"] = "2018-08-01T00:00:00+02:00"
     with pytest.raises(MappingError) as raised:
-        to_procurement(release, default_board_code="KS")
+        to_procurement(release, LINKOPING_KS)
     [error] = raised.value.errors
     assert error["path"] == "/contracts/0/period"
     assert error["field"] == "contract_period"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Request
+from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel
 
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.types import BOARD_CODE_PATTERN
+from procurement_service import attribution as attribution_rules
 from procurement_service import ocds_ingest
 from procurement_service.api.deps import MunicipalityPath, PersonalDataKey, Session, Writer
 
@@ -41,9 +43,18 @@ async def post_package(
     writer: Writer,
     key: PersonalDataKey,
     payload: dict[str, Any] = Body(openapi_examples={"release package": {"value": EXAMPLE}}),
+    board: Annotated[
+        str | None,
+        Query(
+            pattern=BOARD_CODE_PATTERN,
+            description="The board the package's procurements belong to; else the buying "
+            "administration's board, else the municipality's default board.",
+        ),
+    ] = None,
 ) -> OcdsResult:
-    settings = request.app.state.settings
+    buyers = request.app.state.settings.buyers
+    attribution = attribution_rules.for_ocds(buyers, municipality_code, board)
     result = await ocds_ingest.ingest(
-        session, writer.subject, municipality_code, payload, key, settings.default_board_code
+        session, writer.subject, municipality_code, payload, key, attribution
     )
     return OcdsResult(**result)

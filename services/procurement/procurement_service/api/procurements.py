@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import problem_responses
+from procurement_service import attribution, service
 from procurement_service import repository as repo
-from procurement_service import service
 from procurement_service.api.deps import (
     MunicipalityPath,
     PersonalDataKey,
@@ -43,7 +43,10 @@ async def put_procurement(
     writer: Writer,
     key: PersonalDataKey,
     response: Response,
+    request: Request,
 ) -> ProcurementOut:
+    buyers = request.app.state.settings.buyers
+    attribution.check_native(buyers, municipality_code, [("/board_code", body.board_code)])
     procurement, what = await service.put_one(
         session, writer.subject, municipality_code, reference, body, key, body.reason
     )
@@ -77,7 +80,10 @@ async def put_procurements(
     session: Session,
     writer: Writer,
     key: PersonalDataKey,
+    request: Request,
 ) -> BulkResult:
+    boards = [(f"/items/{i}/board_code", item.board_code) for i, item in enumerate(body.items)]
+    attribution.check_native(request.app.state.settings.buyers, municipality_code, boards)
     counts = await service.put_many(
         session, writer.subject, municipality_code, body.items, key, body.reason
     )
