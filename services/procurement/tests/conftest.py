@@ -19,9 +19,8 @@ from procurement_service.main import create_app
 from procurement_service.models import Base
 from procurement_service.settings import SCRIPT_LOCATION, VERSION_TABLE, ProcurementSettings
 
-
-# Norrköpings kommun, a second municipality for tests that compare the two.
-NORRKOPING = Buyer(organisation_numbers=["212000-0449"], boards=["KS"], default_board="KS")
+# A second municipality (a made-up organisation number) for tests that compare the two.
+SECOND_MUNICIPALITY = Buyer(organisation_numbers=["212000-1009"], boards=["KS"], default_board="KS")
 
 
 @pytest.fixture(scope="session")
@@ -36,7 +35,7 @@ def service_under_test() -> ServiceUnderTest:
             ProcurementSettings(
                 database_url=url,
                 relay_enabled=False,
-                buyers={"0580": LINKOPING, "0581": NORRKOPING},
+                buyers={"0580": LINKOPING, "0581": SECOND_MUNICIPALITY},
             ),
             auth,
         ),

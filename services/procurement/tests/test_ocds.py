@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import copy
 import itertools
-from dataclasses import replace
 import json
 import os
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -38,13 +38,13 @@ from ocds_fixture import (
 )
 from stdnum.se import orgnr
 
+from procurement_service.attribution import LINKOPING
 from procurement_service.ocds import (
     PackageError,
     canonical_hash,
     compile_releases,
     parse_package,
 )
-from procurement_service.attribution import LINKOPING
 from procurement_service.ocds_mapping import Attribution, MappingError, to_procurement
 from procurement_service.schemas import ProcurementIn
 from procurement_service.vocabulary import Procedure, SizeClass, Status
