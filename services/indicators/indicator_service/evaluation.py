@@ -23,28 +23,34 @@ Rules, checked in this order:
 - ``target_incomplete``: the target lacks a parameter its kind needs (the API refuses such a
   target; this guards data that bypassed it) -> not assessable.
 
-A tolerance band gives "partly met" (and "unchanged"); no public source gives a number, so
-it is a per-indicator setting with a register-wide default:
-``band = |reference| * tolerance_percent / 100``, where the reference is the target value,
-the earlier value, the baseline value or the required value, as below.
+Every comparison is exactly as the target is worded, unless the municipality has set a
+tolerance band.  No public source gives a band, so none is assumed: a band exists only where
+the register or the indicator sets one, and it always carries its stated source (the decision
+that set it), which the reason names together with whose band it is.  Without a band:
 
 - ``value_at_least`` / ``value_at_most`` (kind ``value``; the indicator's polarity picks the
-  direction): higher is better -> met if outcome >= target, partly met if outcome >= target -
-  band, else not met; lower is better mirrored (met if outcome <= target, partly met if
-  outcome <= target + band).
-- ``at_least`` / ``at_most``: the same with the direction fixed by the kind, whatever the
-  polarity.
+  direction): higher is better -> met if outcome >= target, else not met; lower is better ->
+  met if outcome <= target, else not met.  Reaching the target is meeting it.
+- ``at_least`` / ``at_most``: the same with the direction fixed by the kind ("minst 80"),
+  whatever the polarity.
 - ``increase_vs_latest_earlier`` / ``decrease_vs_latest_earlier``: the reference is the latest
   value-bearing annual value in a year strictly before the outcome's year (missing ->
-  ``no_earlier_value``).  Met if the outcome moved beyond the band in the required direction,
-  partly met ("unchanged") if ``|outcome - reference| <= band``, else not met.
+  ``no_earlier_value``).  Met if the outcome is strictly above (below) the reference, else not
+  met: an unchanged value has not increased ("ska öka") nor decreased ("ska minska").
 - ``increase_vs_baseline_year`` / ``decrease_vs_baseline_year``: the same against the annual
-  value of the baseline year; a baseline may arrive later, so without it -> ``baseline_missing``.
+  value of the baseline year ("lägre än 2017"); a baseline may arrive later, so without it ->
+  ``baseline_missing``.
 - ``increase_vs_baseline_value``: the same against the stated baseline value of the target.
 - ``relative_increase_at_least``: required = base * (1 + percent / 100), base being the annual
   value of the baseline year (missing -> ``baseline_missing``); met if outcome >= required,
-  partly met if outcome >= required - band (band from the required value), else not met.
-- ``event_count_at_least``: met if the number of events >= the count, else not met.
+  else not met.
+- ``event_count_at_least``: met if the number of events >= the count, else not met (a band
+  never applies to a count).
+
+With a band (``band = |reference| * percent / 100``, the reference being the target value,
+the earlier value, the baseline value or the required value): a threshold missed by at most
+the band is partly met; a change of at most the band either way is "unchanged", partly met,
+and only a change beyond the band counts as met or not met.
 
 Roll-ups count statuses; not-assessable indicators are counted and shown but excluded from the
 share met.
@@ -66,6 +72,7 @@ from decimal import (
 
 from indicator_service.vocabulary import (
     VALUE_BEARING,
+    BandOwner,
     Fulfilment,
     Polarity,
     TargetKind,
@@ -116,6 +123,38 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class ToleranceBand:
+    """A band the municipality set, with the decision it came from (e.g. "Kommunstyrelsens
+    beslut 2018-03-06 § 45"); a band nobody can trace was never decided, so a source is
+    required."""
+
+    percent: Decimal
+    source: str
+    owner: BandOwner
+
+    def __post_init__(self) -> None:
+        if self.percent < 0:
+            raise ValueError(f"tolerance_percent must not be negative, got {self.percent}")
+        if not self.source.strip():
+            raise ValueError("a tolerance band needs its stated source")
+
+
+def applicable_band(
+    indicator_percent: Decimal | None,
+    indicator_source: str | None,
+    register_percent: Decimal | None,
+    register_source: str | None,
+) -> ToleranceBand | None:
+    """The indicator's band, else the register's, else none. A percent without a source is
+    no band (it was never decided), whichever level it sits on."""
+    if indicator_percent is not None and indicator_source:
+        return ToleranceBand(indicator_percent, indicator_source, BandOwner.INDICATOR)
+    if register_percent is not None and register_source:
+        return ToleranceBand(register_percent, register_source, BandOwner.REGISTER)
+    return None
+
+
+@dataclass(frozen=True)
 class Evaluation:
     status: Fulfilment
     rule: str
@@ -137,7 +176,7 @@ class _Measure:
 
     value: Decimal
     period: str
-    tolerance_percent: Decimal
+    band: ToleranceBand | None
 
 
 # --- formatting -------------------------------------------------------------------------
@@ -302,25 +341,43 @@ def _baseline_missing(year: int, observation: Observation | None, measure: _Meas
 # --- the numeric rules ------------------------------------------------------------------
 
 
-def _band_fields(measure: _Measure, band: Decimal) -> Compared:
-    return {"tolerance_percent": plain(measure.tolerance_percent), "band": _plain_band(band)}
+def _band_fields(band: ToleranceBand | None, width: Decimal | None) -> Compared:
+    """The band as compared: nothing when none is set, so no band is ever implied."""
+    if band is None or width is None:
+        return {}
+    return {
+        "tolerance_percent": plain(band.percent),
+        "band": _plain_band(width),
+        "tolerance_of": band.owner.value,
+        "tolerance_source": band.source,
+    }
 
 
-def _band_text(measure: _Measure, band: Decimal) -> str:
-    return f"the {plain(measure.tolerance_percent)} % band ({_plain_band(band)})"
+def _band_text(band: ToleranceBand, width: Decimal) -> str:
+    """Names the band, whose it is and the decision it came from."""
+    return (
+        f"the {band.owner.value}'s {plain(band.percent)} % band ({_plain_band(width)}; "
+        f"source: {band.source!r})"
+    )
+
+
+def _width(reference: Decimal, band: ToleranceBand | None) -> Decimal | None:
+    return None if band is None else band_for(reference, band.percent)
 
 
 def _threshold(
     measure: _Measure, target: TargetSpec, at_least: bool, rule: str, label: str
 ) -> Evaluation:
-    """Met on the right side of the target, partly met within the band on the wrong side."""
+    """Met on the right side of the target (reaching it is meeting it); partly met only
+    within a set band on the wrong side."""
     assert target.value is not None
     goal, v = target.value, measure.value
-    band = band_for(goal, measure.tolerance_percent)
-    if at_least:
-        met, partly = v >= goal, v >= _EXACT.subtract(goal, band)
-    else:
-        met, partly = v <= goal, v <= _EXACT.add(goal, band)
+    band = measure.band
+    width = _width(goal, band)
+    met = v >= goal if at_least else v <= goal
+    partly = False
+    if not met and width is not None:
+        partly = v >= _EXACT.subtract(goal, width) if at_least else v <= _EXACT.add(goal, width)
     direction = "at least" if at_least else "at most"
     head = (
         f"{plain(v)} in {measure.period} {'meets' if met else 'misses'} the target of "
@@ -329,17 +386,20 @@ def _threshold(
     if met:
         status, reason = Fulfilment.MET, f"{head}: met"
     elif partly:
+        assert band is not None and width is not None
         status = Fulfilment.PARTLY_MET
-        reason = f"{head} but is within {_band_text(measure, band)}: partly met"
-    else:
+        reason = f"{head} but is within {_band_text(band, width)}: partly met"
+    elif band is not None and width is not None:
         status = Fulfilment.NOT_MET
-        reason = f"{head} by more than {_band_text(measure, band)}: not met"
+        reason = f"{head} by more than {_band_text(band, width)}: not met"
+    else:
+        status, reason = Fulfilment.NOT_MET, f"{head}: not met"
     compared: Compared = {
         "outcome": plain(v),
         "outcome_period": measure.period,
         "target": plain(goal),
         "target_year": target.year,
-    } | _band_fields(measure, band)
+    } | _band_fields(band, width)
     return Evaluation(status, rule, reason, compared)
 
 
@@ -351,18 +411,23 @@ def _change(
     rule: str,
     label: str,
 ) -> Evaluation:
-    """Met beyond the band in the required direction, partly met ("unchanged") within it."""
-    band = band_for(reference, measure.tolerance_percent)
+    """Met only when strictly beyond the reference in the required direction; with a set
+    band, a change within it is "unchanged", partly met."""
+    band = measure.band
+    width = _width(reference, band)
     difference = _EXACT.subtract(measure.value, reference)
     outcome = f"{plain(measure.value)} in {measure.period}"
     against = f"{plain(reference)} in {reference_year} ({label})"
     required = "an increase" if increase else "a decrease"
-    if difference.copy_abs() <= band:
+    if band is not None and width is not None and difference.copy_abs() <= width:
         status = Fulfilment.PARTLY_MET
         reason = (
-            f"{outcome} is within {_band_text(measure, band)} of {against}: "
+            f"{outcome} is within {_band_text(band, width)} of {against}: "
             f"unchanged although {required} is required, partly met"
         )
+    elif difference.is_zero():
+        status = Fulfilment.NOT_MET
+        reason = f"{outcome} equals {against}: unchanged although {required} is required, not met"
     else:
         rose = difference > 0
         side = "above" if rose else "below"
@@ -373,22 +438,22 @@ def _change(
             if status is Fulfilment.MET
             else f"{moved} although {required} is required, not met"
         )
-        reason = (
-            f"{outcome} is {side} {against} by more than {_band_text(measure, band)}: {verdict}"
-        )
+        beyond = "" if band is None or width is None else f" by more than {_band_text(band, width)}"
+        reason = f"{outcome} is {side} {against}{beyond}: {verdict}"
     compared: Compared = {
         "outcome": plain(measure.value),
         "outcome_period": measure.period,
         "reference": plain(reference),
         "reference_period": str(reference_year),
-    } | _band_fields(measure, band)
+    } | _band_fields(band, width)
     return Evaluation(status, rule, reason, compared)
 
 
 def _relative_increase(measure: _Measure, target: TargetSpec, base: Decimal) -> Evaluation:
     assert target.percent is not None and target.baseline_year is not None
     required = required_after_increase(base, target.percent)
-    band = band_for(required, measure.tolerance_percent)
+    band = measure.band
+    width = _width(required, band)
     v = measure.value
     rule_text = (
         f"the required {plain(required)} (at least {plain(target.percent)} % above "
@@ -397,14 +462,14 @@ def _relative_increase(measure: _Measure, target: TargetSpec, base: Decimal) -> 
     outcome = f"{plain(v)} in {measure.period}"
     if v >= required:
         status, reason = Fulfilment.MET, f"{outcome} reaches {rule_text}: met"
-    elif v >= _EXACT.subtract(required, band):
+    elif band is None or width is None:
+        status, reason = Fulfilment.NOT_MET, f"{outcome} is below {rule_text}: not met"
+    elif v >= _EXACT.subtract(required, width):
         status = Fulfilment.PARTLY_MET
-        reason = (
-            f"{outcome} is below {rule_text} but within {_band_text(measure, band)}: partly met"
-        )
+        reason = f"{outcome} is below {rule_text} but within {_band_text(band, width)}: partly met"
     else:
         status = Fulfilment.NOT_MET
-        reason = f"{outcome} is below {rule_text} by more than {_band_text(measure, band)}: not met"
+        reason = f"{outcome} is below {rule_text} by more than {_band_text(band, width)}: not met"
     compared: Compared = {
         "outcome": plain(v),
         "outcome_period": measure.period,
@@ -412,7 +477,7 @@ def _relative_increase(measure: _Measure, target: TargetSpec, base: Decimal) -> 
         "base_period": str(target.baseline_year),
         "percent": plain(target.percent),
         "required": plain(required),
-    } | _band_fields(measure, band)
+    } | _band_fields(band, width)
     return Evaluation(status, "relative_increase_at_least", reason, compared)
 
 
@@ -542,16 +607,15 @@ def evaluate(
     polarity: Polarity,
     observation: Observation | None,
     annual_history: Mapping[int, Observation],
-    tolerance_percent: Decimal,
+    band: ToleranceBand | None,
     assessment: Assessment | None = None,
 ) -> Evaluation:
     """The goal fulfilment of ``observation`` against ``target``; see the module docstring.
 
     ``annual_history`` holds the indicator's annual outcomes by year (the earlier values and
-    baselines); ``tolerance_percent`` is the indicator's band, else the register's default.
+    baselines); ``band`` is the tolerance band the municipality set (see
+    ``applicable_band``), or None: then every comparison is exactly as worded.
     """
-    if tolerance_percent < 0:
-        raise ValueError(f"tolerance_percent must not be negative, got {tolerance_percent}")
     if target is None or target.kind is TargetKind.NONE:
         return _no_target(target, observation)
     if target.kind is TargetKind.FOLLOW_ONLY:
@@ -569,7 +633,7 @@ def evaluate(
     incomplete = _incomplete(target)
     if incomplete is not None:
         return incomplete
-    measure = _Measure(value, observation.period, tolerance_percent)
+    measure = _Measure(value, observation.period, band)
     return _NUMERIC_RULES[target.kind](target, polarity, measure, annual_history)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    CheckConstraint,
     Column,
     ForeignKey,
     Index,
@@ -32,16 +33,27 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# A tolerance band and its stated source come together: a band nobody can trace was never
+# decided, and a source without a band says nothing.
+def _band_with_source(percent: str, source: str) -> CheckConstraint:
+    return CheckConstraint(f"({percent} IS NULL) = ({source} IS NULL)", name="band_with_source")
+
+
 class Register(Base):
     __tablename__ = "register"
-    __table_args__ = (UniqueConstraint("municipality_code", "board_code"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "board_code"),
+        _band_with_source("default_tolerance_percent", "default_tolerance_source"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_code: Mapped[str] = mapped_column(String(4))
     board_code: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(300))
     first_year: Mapped[int] = mapped_column(Integer)
     last_year: Mapped[int] = mapped_column(Integer)
-    default_tolerance_percent: Mapped[Decimal] = mapped_column(Number)
+    # No band unless the municipality sets one (then with the decision it came from).
+    default_tolerance_percent: Mapped[Decimal | None] = mapped_column(Number)
+    default_tolerance_source: Mapped[str | None] = mapped_column(String(500))
     row_version: Mapped[int] = mapped_column(Integer, default=1)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
     __mapper_args__: dict[str, Any] = {"version_id_col": row_version}  # noqa: RUF012
@@ -93,7 +105,10 @@ class FocusArea(Base):
 
 class Indicator(Base):
     __tablename__ = "indicator"
-    __table_args__ = (UniqueConstraint("register_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("register_id", "code"),
+        _band_with_source("tolerance_percent", "tolerance_source"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     register_id: Mapped[int] = mapped_column(ForeignKey("register.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
@@ -107,6 +122,7 @@ class Indicator(Base):
     source_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     update_frequency: Mapped[str] = mapped_column(String(20))
     tolerance_percent: Mapped[Decimal | None] = mapped_column(Number)
+    tolerance_source: Mapped[str | None] = mapped_column(String(500))
     footnotes: Mapped[list[str]] = mapped_column(JSON, default=list)
     council_goals: Mapped[list[CouncilGoal]] = relationship(
         secondary=indicator_goal, order_by="CouncilGoal.number", lazy="selectin"

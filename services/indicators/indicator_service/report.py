@@ -18,6 +18,7 @@ from indicator_service.evaluation import (
     Evaluation,
     Observation,
     TargetSpec,
+    applicable_band,
     evaluate,
     roll_up,
 )
@@ -119,9 +120,12 @@ async def build_report(
             Polarity(indicator.polarity),
             None if chosen is None else _observation(chosen),
             _annual_history(outcomes[indicator.id]),
-            register.default_tolerance_percent
-            if indicator.tolerance_percent is None
-            else indicator.tolerance_percent,
+            applicable_band(
+                indicator.tolerance_percent,
+                indicator.tolerance_source,
+                register.default_tolerance_percent,
+                register.default_tolerance_source,
+            ),
             None
             if assessment is None
             else AssessmentSpec(

@@ -64,6 +64,24 @@ def duplicate_errors(values: Iterable[Any], pointer: str, field: str) -> list[di
     return errors
 
 
+def band_errors(
+    percent: Decimal | None, source: str | None, pointer: str, percent_field: str, source_field: str
+) -> list[dict[str, str]]:
+    """A tolerance band carries its stated source, and a source belongs to a band: a band
+    nobody can trace to a decision was never decided."""
+    if percent is not None and source is None:
+        return [
+            field_error(
+                f"{pointer}/{source_field}",
+                f"a band ({percent_field}) needs its stated source, e.g. the decision that set it",
+                "missing",
+            )
+        ]
+    if percent is None and source is not None:
+        return [field_error(f"{pointer}/{percent_field}", f"{source_field} is given but no band")]
+    return []
+
+
 def register_errors(body: dict[str, Any]) -> list[dict[str, str]]:
     """Everything about a whole register that a field validator cannot see alone."""
     first, last = body["first_year"], body["last_year"]
@@ -74,12 +92,26 @@ def register_errors(body: dict[str, Any]) -> list[dict[str, str]]:
     errors += duplicate_errors((i["code"] for i in body["indicators"]), "/indicators", "code")
     if first > last:
         errors.append(field_error("/last_year", "last_year is before first_year"))
+    errors += band_errors(
+        body.get("default_tolerance_percent"),
+        body.get("default_tolerance_source"),
+        "",
+        "default_tolerance_percent",
+        "default_tolerance_source",
+    )
     for a, area in enumerate(body["focus_areas"]):
         errors += reference_errors(
             goals, area["council_goals"], f"/focus_areas/{a}/council_goals", "council goal"
         )
     for n, ind in enumerate(body["indicators"]):
         at = f"/indicators/{n}"
+        errors += band_errors(
+            ind.get("tolerance_percent"),
+            ind.get("tolerance_source"),
+            at,
+            "tolerance_percent",
+            "tolerance_source",
+        )
         errors += reference_errors(
             goals, ind["council_goals"], f"{at}/council_goals", "council goal"
         )

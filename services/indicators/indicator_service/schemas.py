@@ -22,6 +22,18 @@ Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", examples=["per
 Year = Annotated[int, Field(ge=2000, le=2100, examples=[2018])]
 Number = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=18, decimal_places=6)]
 Reason = Annotated[str, Field(min_length=3, max_length=2000, examples=["Delårsrapport T2"])]
+BandPercent = Annotated[
+    Decimal, Field(allow_inf_nan=False, max_digits=18, decimal_places=6, ge=0, le=100)
+]
+BandSource = Annotated[
+    str,
+    Field(
+        min_length=3,
+        max_length=500,
+        description="The decision that set the band; required with a band.",
+        examples=["Kommunstyrelsens beslut 2018-03-06 § 45"],
+    ),
+]
 
 # Which parameters each kind of target needs; every other parameter must be absent.
 TARGET_PARAMETERS: dict[TargetKind, set[str]] = {
@@ -107,12 +119,12 @@ class IndicatorIn(RequestModel):
         default=None, max_length=100, description="Kolada KPI id or the delivering service."
     )
     update_frequency: UpdateFrequency = UpdateFrequency.ANNUAL
-    tolerance_percent: Number | None = Field(
+    tolerance_percent: BandPercent | None = Field(
         default=None,
-        ge=0,
-        le=100,
-        description="Band for partly met / unchanged; else the register's.",
+        description="The indicator's own band for partly met / unchanged, set by the "
+        "municipality; null: the register's band, if any.",
     )
+    tolerance_source: BandSource | None = None
     council_goals: list[Annotated[int, Field(ge=1, le=99)]] = Field(default_factory=list)
     focus_areas: list[Code] = Field(default_factory=list)
     footnotes: list[str] = Field(default_factory=list)
@@ -141,7 +153,12 @@ class RegisterIn(RequestModel):
     name: str = Field(min_length=1, max_length=300)
     first_year: Year
     last_year: Year
-    default_tolerance_percent: Number = Field(default=Decimal(2), ge=0, le=100)
+    default_tolerance_percent: BandPercent | None = Field(
+        default=None,
+        description="The register's band for partly met / unchanged, set by the municipality; "
+        "null (the default): no band, every target is evaluated exactly as worded.",
+    )
+    default_tolerance_source: BandSource | None = None
     council_goals: list[CouncilGoalIn]
     focus_areas: list[FocusAreaIn] = Field(default_factory=list)
     indicators: list[IndicatorIn]

@@ -37,7 +37,13 @@ class RegisterOut(BaseModel):
     name: str
     first_year: int
     last_year: int
-    default_tolerance_percent: PlainDecimal
+    default_tolerance_percent: PlainDecimal | None = Field(
+        description="The register's tolerance band in per cent; null: no band, every target "
+        "is evaluated exactly as worded."
+    )
+    default_tolerance_source: str | None = Field(
+        description="The decision that set the register's band; null when there is none."
+    )
     council_goals: list[CouncilGoalOut]
     focus_areas: list[FocusAreaOut]
     indicator_count: int
@@ -97,7 +103,12 @@ class IndicatorSummary(BaseModel):
 
 class IndicatorOut(IndicatorSummary):
     definition: str | None
-    tolerance_percent: PlainDecimal | None = Field(description="Null means the register's default.")
+    tolerance_percent: PlainDecimal | None = Field(
+        description="The indicator's own tolerance band; null: the register's band, if any."
+    )
+    tolerance_source: str | None = Field(
+        description="The decision that set the indicator's band; null when it has none."
+    )
     footnotes: list[str]
     targets: list[TargetOut]
     outcomes: list[OutcomeOut] = Field(description="Current value of every period and source.")

@@ -107,6 +107,7 @@ def _indicator_dict(ind: Any, goals: list[int], areas: list[str]) -> dict[str, A
         "source_ref": ind.source_ref,
         "update_frequency": str(ind.update_frequency),
         "tolerance_percent": _number(ind.tolerance_percent),
+        "tolerance_source": ind.tolerance_source,
         "council_goals": goals,
         "focus_areas": areas,
         "footnotes": list(ind.footnotes),
@@ -120,6 +121,7 @@ def definition_of_body(body: RegisterIn) -> dict[str, Any]:
         "first_year": body.first_year,
         "last_year": body.last_year,
         "default_tolerance_percent": _number(body.default_tolerance_percent),
+        "default_tolerance_source": body.default_tolerance_source,
         "council_goals": [g.model_dump() for g in body.council_goals],
         "focus_areas": [a.model_dump() for a in body.focus_areas],
         "indicators": [_indicator_dict(i, i.council_goals, i.focus_areas) for i in body.indicators],
@@ -135,6 +137,7 @@ async def definition_of(session: AsyncSession, register: Register) -> dict[str, 
         "first_year": register.first_year,
         "last_year": register.last_year,
         "default_tolerance_percent": _number(register.default_tolerance_percent),
+        "default_tolerance_source": register.default_tolerance_source,
         "council_goals": [
             {"number": g.number, "title": g.title, "board_linked": g.board_linked} for g in goals
         ],
@@ -163,6 +166,7 @@ async def _write_definition(session: AsyncSession, register: Register, body: Reg
         body.last_year,
     )
     register.default_tolerance_percent = body.default_tolerance_percent
+    register.default_tolerance_source = body.default_tolerance_source
     register.updated_at = utc_now()
     goals = {g.number: g for g in await repo.council_goals(session, register.id)}
     for g in body.council_goals:
@@ -183,7 +187,8 @@ async def _write_definition(session: AsyncSession, register: Register, body: Reg
         ind.position, ind.name, ind.unit, ind.group_name = position, i.name, i.unit, i.group
         ind.polarity, ind.definition = i.polarity, i.definition
         ind.source_kind, ind.source_ref = i.source_kind, i.source_ref
-        ind.update_frequency, ind.tolerance_percent = i.update_frequency, i.tolerance_percent
+        ind.update_frequency = i.update_frequency
+        ind.tolerance_percent, ind.tolerance_source = i.tolerance_percent, i.tolerance_source
         ind.footnotes = list(i.footnotes)
         ind.council_goals = [goals[n] for n in i.council_goals]
         ind.focus_areas = [areas[c] for c in i.focus_areas]
@@ -212,6 +217,7 @@ async def load_register(
             first_year=body.first_year,
             last_year=body.last_year,
             default_tolerance_percent=body.default_tolerance_percent,
+            default_tolerance_source=body.default_tolerance_source,
         )
         session.add(register)
         await session.flush()
@@ -247,11 +253,38 @@ async def load_register(
 
 
 def _definition_changes(before: dict[str, Any], after: dict[str, Any]) -> list[dict[str, Any]]:
-    return [
+    changes = [
         {"path": f"/{key}", "old": before.get(key), "new": after[key]}
         for key in after
-        if before.get(key) != after[key]
+        if key != "indicators" and before.get(key) != after[key]
     ]
+    return changes + _indicator_changes(before.get("indicators", []), after["indicators"])
+
+
+def _indicator_changes(
+    before: list[dict[str, Any]], after: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Per indicator and field (e.g. /indicators/personalomsattning/tolerance_percent), so the
+    audit log shows which setting changed rather than the whole list twice."""
+    old = {i["code"]: i for i in before}
+    changes: list[dict[str, Any]] = []
+    for ind in after:
+        was = old.get(ind["code"])
+        if was is None:
+            changes.append({"path": f"/indicators/{ind['code']}", "old": None, "new": ind})
+            continue
+        changes += [
+            {"path": f"/indicators/{ind['code']}/{key}", "old": was.get(key), "new": ind[key]}
+            for key in ind
+            if was.get(key) != ind[key]
+        ]
+    # Indicators left out of a body are kept, so only the order of the common ones can change.
+    given = {i["code"] for i in after}
+    order_before = [i["code"] for i in before if i["code"] in given]
+    order_after = [i["code"] for i in after if i["code"] in old]
+    if order_before != order_after:
+        changes.append({"path": "/indicators", "old": order_before, "new": order_after})
+    return changes
 
 
 # ---- outcomes --------------------------------------------------------------------------------

@@ -23,6 +23,13 @@ class UpdateFrequency(enum.StrEnum):
     CONTINUOUS = "continuous"
 
 
+class BandOwner(enum.StrEnum):
+    """Whose tolerance band applies: the indicator's own, else the register's."""
+
+    REGISTER = "register"
+    INDICATOR = "indicator"
+
+
 class TargetKind(enum.StrEnum):
     VALUE = "value"  # a number for the year; polarity decides at least / at most
     AT_LEAST = "at_least"

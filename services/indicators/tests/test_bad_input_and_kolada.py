@@ -136,6 +136,13 @@ async def test_a_changed_register_needs_its_etag(
     assert r.status_code == 200 and r.headers["etag"] != etag
     audit = (await client.get(f"{KS}/audit")).json()["items"]
     assert audit[-1]["action"] == "register.changed" and audit[-1]["reason"] == body["reason"]
+    assert audit[-1]["changes"] == [  # the one setting that changed, not the whole list twice
+        {
+            "path": "/indicators/personalomsattning/definition",
+            "old": None,
+            "new": "Andel tillsvidareanställda som slutat under året",
+        }
+    ]
     assert_problem(await client.put(KS, json=body, headers=token("indicators:write")), 403)
 
 

@@ -1,4 +1,7 @@
-"""Goal fulfilment rules: every target kind, both polarities, and the customer's cases."""
+"""Goal fulfilment rules: every target kind, both polarities, and the customer's cases.
+
+No band is assumed: a target is evaluated exactly as worded, and "partly met" exists only with
+a band the municipality set (with its source). Tests that need partly met pass BAND."""
 
 from __future__ import annotations
 
@@ -12,11 +15,13 @@ from indicator_service.evaluation import (
     Evaluation,
     Observation,
     TargetSpec,
+    ToleranceBand,
+    applicable_band,
     evaluate,
     plain,
     roll_up,
 )
-from indicator_service.vocabulary import Fulfilment, Polarity, TargetKind, ValueStatus
+from indicator_service.vocabulary import BandOwner, Fulfilment, Polarity, TargetKind, ValueStatus
 
 HIGHER = Polarity.HIGHER_IS_BETTER
 LOWER = Polarity.LOWER_IS_BETTER
@@ -25,6 +30,15 @@ PARTLY = Fulfilment.PARTLY_MET
 NOT_MET = Fulfilment.NOT_MET
 NA = Fulfilment.NOT_ASSESSABLE
 TWO = Decimal(2)
+# A test band: a decision of the kind a municipality would cite (not from the document).
+SOURCE = "Kommunstyrelsens beslut 2018-03-06 § 45"
+BAND = ToleranceBand(TWO, SOURCE, BandOwner.REGISTER)
+BAND_TEXT = f"the register's 2 % band ({{}}; source: {SOURCE!r})"
+BAND_FIELDS = {"tolerance_percent": "2", "tolerance_of": "register", "tolerance_source": SOURCE}
+
+
+def band(percent: str, owner: BandOwner = BandOwner.REGISTER) -> ToleranceBand:
+    return ToleranceBand(Decimal(percent), SOURCE, owner)
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +74,7 @@ def run(
     *,
     polarity: Polarity = HIGHER,
     past: dict[int, Observation] | None = None,
-    tolerance: Decimal = TWO,
+    tolerance: ToleranceBand | None = None,
     assessment: Assessment | None = None,
     period: str = "2018",
 ) -> Evaluation:
@@ -80,10 +94,9 @@ def test_email_answered_within_two_days_81_against_value_80_is_met() -> None:
         "outcome_period": "2018",
         "target": "80",
         "target_year": 2018,
-        "tolerance_percent": "2",
-        "band": "1.6",
     }
     assert "81" in result.reason and "80" in result.reason
+    assert "band" not in result.reason  # none is set, none is mentioned
 
 
 def test_staff_turnover_decrease_compares_with_latest_earlier_value_skipping_missing_year() -> None:
@@ -96,8 +109,6 @@ def test_staff_turnover_decrease_compares_with_latest_earlier_value_skipping_mis
         "outcome_period": "2018",
         "reference": "7.9",
         "reference_period": "2016",
-        "tolerance_percent": "2",
-        "band": "0.158",
     }
     assert "7.9 in 2016" in result.reason
     assert "latest earlier value" in result.reason
@@ -120,7 +131,7 @@ def test_follow_only_with_a_value_is_never_coloured() -> None:
 
 def test_iu_observation_is_not_assessable_and_not_counted_as_met() -> None:
     iu = obs("2018", None, ValueStatus.NO_DATA)
-    result = evaluate(target(TargetKind.VALUE, value=80), HIGHER, iu, {}, TWO)
+    result = evaluate(target(TargetKind.VALUE, value=80), HIGHER, iu, {}, BAND)
     assert result.status is NA
     assert result.rule == "missing_value"
     assert "no_data" in result.reason
@@ -162,20 +173,46 @@ def test_baseline_year_2017_missing(kind: TargetKind, past: dict[int, Observatio
         (LOWER, "81.7", NOT_MET, "value_at_most"),
     ],
 )
-def test_value_target_follows_polarity(
+def test_value_target_follows_polarity_with_a_band(
     polarity: Polarity, value: str, status: Fulfilment, rule: str
 ) -> None:
-    result = run(target(TargetKind.VALUE, value=80), value, polarity=polarity)
+    result = run(target(TargetKind.VALUE, value=80), value, polarity=polarity, tolerance=BAND)
     assert (result.status, result.rule) == (status, rule)
     assert result.compared["band"] == "1.6"
 
 
+@pytest.mark.parametrize(
+    ("polarity", "value", "status", "rule"),
+    [
+        (HIGHER, "80", MET, "value_at_least"),
+        (HIGHER, "79.99", NOT_MET, "value_at_least"),
+        (HIGHER, "78.4", NOT_MET, "value_at_least"),
+        (LOWER, "80", MET, "value_at_most"),
+        (LOWER, "80.01", NOT_MET, "value_at_most"),
+    ],
+)
+def test_value_target_follows_polarity_without_a_band(
+    polarity: Polarity, value: str, status: Fulfilment, rule: str
+) -> None:
+    result = run(target(TargetKind.VALUE, value=80), value, polarity=polarity)
+    assert (result.status, result.rule) == (status, rule)
+    assert "band" not in result.compared
+
+
 def test_lower_is_better_value_reason_states_the_rule() -> None:
-    result = run(target(TargetKind.VALUE, value=120), "121", polarity=LOWER)
+    result = run(target(TargetKind.VALUE, value=120), "121", polarity=LOWER, tolerance=BAND)
     assert result.status is PARTLY
     assert result.reason == (
         "121 in 2018 misses the target of at most 120 for 2018 (value target, lower is better) "
-        "but is within the 2 % band (2.4): partly met"
+        f"but is within {BAND_TEXT.format('2.4')}: partly met"
+    )
+
+
+def test_lower_is_better_value_reason_without_a_band() -> None:
+    result = run(target(TargetKind.VALUE, value=120), "121", polarity=LOWER)
+    assert result.reason == (
+        "121 in 2018 misses the target of at most 120 for 2018 (value target, lower is better): "
+        "not met"
     )
 
 
@@ -198,16 +235,20 @@ def test_lower_is_better_value_reason_states_the_rule() -> None:
 def test_thresholds_ignore_polarity(
     polarity: Polarity, kind: TargetKind, value: str, status: Fulfilment, rule: str
 ) -> None:
-    result = run(target(kind, "Minst 83 %", value=83), value, polarity=polarity)
+    result = run(target(kind, "Minst 83 %", value=83), value, polarity=polarity, tolerance=BAND)
     assert (result.status, result.rule) == (status, rule)
     assert result.compared["band"] == "1.66"
 
 
 def test_at_most_not_met_reason() -> None:
-    result = run(target(TargetKind.AT_MOST, value=100), "110")
+    result = run(target(TargetKind.AT_MOST, value=100), "110", tolerance=BAND)
     assert result.reason == (
         "110 in 2018 misses the target of at most 100 for 2018 (threshold target) "
-        "by more than the 2 % band (2): not met"
+        f"by more than {BAND_TEXT.format('2')}: not met"
+    )
+    result = run(target(TargetKind.AT_MOST, value=100), "110")
+    assert result.reason == (
+        "110 in 2018 misses the target of at most 100 for 2018 (threshold target): not met"
     )
 
 
@@ -229,20 +270,48 @@ PAST = history(y2016="100", y2017="50")
         (TargetKind.DECREASE, "51.01", NOT_MET, "decrease_vs_latest_earlier"),
     ],
 )
-def test_direction_versus_latest_earlier(
+def test_direction_versus_latest_earlier_with_a_band(
     polarity: Polarity, kind: TargetKind, value: str, status: Fulfilment, rule: str
 ) -> None:
-    result = run(target(kind), value, polarity=polarity, past=PAST)
+    result = run(target(kind), value, polarity=polarity, past=PAST, tolerance=BAND)
     assert (result.status, result.rule) == (status, rule)
     assert result.compared["reference"] == "50"
     assert result.compared["reference_period"] == "2017"
 
 
+@pytest.mark.parametrize(
+    ("kind", "value", "status"),
+    [
+        (TargetKind.INCREASE, "50.01", MET),
+        (TargetKind.INCREASE, "50", NOT_MET),  # unchanged has not increased
+        (TargetKind.INCREASE, "49.99", NOT_MET),
+        (TargetKind.DECREASE, "49.99", MET),
+        (TargetKind.DECREASE, "50", NOT_MET),
+        (TargetKind.DECREASE, "50.01", NOT_MET),
+    ],
+)
+def test_direction_versus_latest_earlier_without_a_band(
+    kind: TargetKind, value: str, status: Fulfilment
+) -> None:
+    result = run(target(kind), value, past=PAST)
+    assert result.status is status
+    assert result.compared["reference"] == "50"
+
+
 def test_unchanged_within_the_band_is_partly_met() -> None:
-    result = run(target(TargetKind.INCREASE, "Ökat NKI-värde"), "50.5", past=PAST)
+    result = run(target(TargetKind.INCREASE, "Ökat NKI-värde"), "50.5", past=PAST, tolerance=BAND)
     assert result.status is PARTLY
     assert "unchanged" in result.reason
-    assert "within the 2 % band (1)" in result.reason
+    assert f"within {BAND_TEXT.format('1')}" in result.reason
+
+
+def test_unchanged_without_a_band_is_not_met() -> None:
+    result = run(target(TargetKind.INCREASE, "Ökat NKI-värde"), "50", past=PAST)
+    assert result.status is NOT_MET
+    assert result.reason == (
+        "50 in 2018 equals 50 in 2017 (latest earlier value): unchanged although an increase "
+        "is required, not met"
+    )
 
 
 def test_increase_not_met_reason_says_it_decreased() -> None:
@@ -283,7 +352,8 @@ def test_direction_versus_baseline_year(
     polarity: Polarity, kind: TargetKind, value: str, status: Fulfilment, rule: str
 ) -> None:
     past = history(y2017="20", y2018="99")  # the baseline year, not the latest, is the reference
-    result = run(target(kind, baseline_year=2017), value, polarity=polarity, past=past)
+    spec = target(kind, baseline_year=2017)
+    result = run(spec, value, polarity=polarity, past=past, tolerance=BAND)
     assert (result.status, result.rule) == (status, rule)
     assert result.compared["reference"] == "20"
     assert result.compared["reference_period"] == "2017"
@@ -293,14 +363,17 @@ def test_direction_versus_baseline_year(
 @pytest.mark.parametrize(
     ("value", "status"), [("115", MET), ("111", PARTLY), ("113.22", PARTLY), ("108", NOT_MET)]
 )
-def test_increase_versus_stated_baseline_value_111(value: str, status: Fulfilment) -> None:
+def test_increase_versus_stated_baseline_value_111_with_a_band(
+    value: str, status: Fulfilment
+) -> None:
     spec = target(
         TargetKind.INCREASE_FROM_BASELINE_VALUE,
         "Ska öka i förhållande till 2016 års värde som uppgår till 111 poäng",
         baseline_value=Decimal("1.11E+2"),
         baseline_year=2016,
     )
-    result = run(spec, value, past=history(y2016="1"))  # the stated value wins over history
+    # the stated value wins over history
+    result = run(spec, value, past=history(y2016="1"), tolerance=BAND)
     assert (result.status, result.rule) == (status, "increase_vs_baseline_value")
     assert result.compared["reference"] == "111"
     assert result.compared["reference_period"] == "2016"
@@ -326,7 +399,8 @@ RELATIVE = target(
 def test_relative_increase_10_percent_versus_2016(
     polarity: Polarity, value: str, status: Fulfilment
 ) -> None:
-    result = run(RELATIVE, value, polarity=polarity, past=history(y2016="200", y2017="500"))
+    past = history(y2016="200", y2017="500")
+    result = run(RELATIVE, value, polarity=polarity, past=past, tolerance=BAND)
     assert (result.status, result.rule) == (status, "relative_increase_at_least")
     assert result.compared == {
         "outcome": plain(Decimal(value)),
@@ -335,16 +409,20 @@ def test_relative_increase_10_percent_versus_2016(
         "base_period": "2016",
         "percent": "10",
         "required": "220",
-        "tolerance_percent": "2",
         "band": "4.4",
+        **BAND_FIELDS,
     }
 
 
 def test_relative_increase_reason_names_base_and_required() -> None:
-    result = run(RELATIVE, "216", past=history(y2016="200"))
+    result = run(RELATIVE, "216", past=history(y2016="200"), tolerance=BAND)
     assert result.reason == (
         "216 in 2018 is below the required 220 (at least 10 % above 200 in 2016) "
-        "but within the 2 % band (4.4): partly met"
+        f"but within {BAND_TEXT.format('4.4')}: partly met"
+    )
+    result = run(RELATIVE, "216", past=history(y2016="200"))
+    assert result.reason == (
+        "216 in 2018 is below the required 220 (at least 10 % above 200 in 2016): not met"
     )
 
 
@@ -364,7 +442,7 @@ def test_event_count_at_least_one(polarity: Polarity, value: str, status: Fulfil
         "Användbarhetstest ska utnyttjas vid minst ett tillfälle",
         count=1,
     )
-    result = run(spec, value, polarity=polarity, tolerance=Decimal(50))
+    result = run(spec, value, polarity=polarity, tolerance=band("50"))  # a count has no band
     assert (result.status, result.rule) == (status, "event_count_at_least")
     assert result.compared == {"outcome": value, "outcome_period": "2018", "count": 1}
 
@@ -420,7 +498,7 @@ def test_no_outcome() -> None:
 )
 def test_missing_value_statuses_are_never_zero(status: ValueStatus) -> None:
     observation = obs("2018-T2", None, status)
-    result = evaluate(target(TargetKind.AT_MOST, value=0), LOWER, observation, {}, TWO)
+    result = evaluate(target(TargetKind.AT_MOST, value=0), LOWER, observation, {}, None)
     assert (result.status, result.rule) == (NA, "missing_value")
     assert status.value in result.reason
 
@@ -428,7 +506,7 @@ def test_missing_value_statuses_are_never_zero(status: ValueStatus) -> None:
 @pytest.mark.parametrize("status", [ValueStatus.PROVISIONAL, ValueStatus.ESTIMATED])
 def test_provisional_and_estimated_values_are_evaluated(status: ValueStatus) -> None:
     observation = obs("2018", "81", status)
-    result = evaluate(target(TargetKind.VALUE, value=80), HIGHER, observation, {}, TWO)
+    result = evaluate(target(TargetKind.VALUE, value=80), HIGHER, observation, {}, None)
     assert result.status is MET
 
 
@@ -440,22 +518,28 @@ def test_target_lacking_its_parameter_is_not_assessable() -> None:
 
 def test_negative_tolerance_is_refused() -> None:
     with pytest.raises(ValueError, match="tolerance_percent"):
-        run(target(TargetKind.VALUE, value=80), "81", tolerance=Decimal(-1))
+        band("-1")
+
+
+@pytest.mark.parametrize("source", ["", "   "])
+def test_a_band_without_its_source_is_refused(source: str) -> None:
+    with pytest.raises(ValueError, match="source"):
+        ToleranceBand(TWO, source, BandOwner.REGISTER)
 
 
 # --- exactness and formatting -----------------------------------------------------------
 
 
 def test_comparisons_are_exact_decimals() -> None:
-    # 0.1 + 0.2 != 0.3 in float; with a zero band an exact 0.3 meets an at-least 0.3.
-    result = run(target(TargetKind.AT_LEAST, value="0.3"), "0.3", tolerance=Decimal(0))
+    # 0.1 + 0.2 != 0.3 in float; without a band an exact 0.3 meets an at-least 0.3.
+    result = run(target(TargetKind.AT_LEAST, value="0.3"), "0.3")
     assert result.status is MET
-    result = run(target(TargetKind.AT_LEAST, value="0.3"), "0.2999999", tolerance=Decimal(0))
+    result = run(target(TargetKind.AT_LEAST, value="0.3"), "0.2999999")
     assert result.status is NOT_MET
 
 
 def test_band_is_shown_with_at_most_six_decimals() -> None:
-    result = run(target(TargetKind.VALUE, value="1.234567"), "2", tolerance=Decimal("3.3"))
+    result = run(target(TargetKind.VALUE, value="1.234567"), "2", tolerance=band("3.3"))
     assert result.compared["band"] == "0.040741"  # 0.0407407110 rounded
     assert result.compared["target"] == "1.234567"
 
@@ -504,3 +588,146 @@ def test_roll_up_counts_partly_met_as_assessable_but_not_met() -> None:
     assert roll_up([MET]).share_met == Decimal("1.0000")
     assert roll_up([MET, NOT_MET, NOT_MET]).share_met == Decimal("0.3333")
     assert roll_up([MET, MET, NOT_MET]).share_met == Decimal("0.6667")
+
+
+# --- exactly as worded: equal, just above, just below, for every kind -------------------
+# Each case: the target, its history, and the outcomes equal to / just above / just below the
+# reference, with the status without a band and with the register's 2 % band. Reaching a
+# level ("minst 80", "80") meets it; an unchanged value has not increased or decreased.
+
+CO2 = target(TargetKind.DECREASE_FROM_BASELINE_YEAR, "Lägre utsläpp per km jämfört med 2017")
+EDGES: dict[str, tuple[TargetSpec, Polarity, dict[int, Observation], list[tuple[str, ...]]]] = {
+    "value, higher is better": (
+        target(TargetKind.VALUE, "80", value=80),
+        HIGHER,
+        {},
+        [("80", MET, MET), ("80.01", MET, MET), ("79.99", NOT_MET, PARTLY)],
+    ),
+    "value, lower is better": (
+        target(TargetKind.VALUE, "120", value=120),
+        LOWER,
+        {},
+        [("120", MET, MET), ("120.01", NOT_MET, PARTLY), ("119.99", MET, MET)],
+    ),
+    "at least (minst 80)": (
+        target(TargetKind.AT_LEAST, "Minst 80 %", value=80),
+        LOWER,  # the kind, not the polarity, decides
+        {},
+        [("80", MET, MET), ("80.01", MET, MET), ("79.99", NOT_MET, PARTLY)],
+    ),
+    "at most": (
+        target(TargetKind.AT_MOST, "högst 80", value=80),
+        HIGHER,
+        {},
+        [("80", MET, MET), ("80.01", NOT_MET, PARTLY), ("79.99", MET, MET)],
+    ),
+    "increase (ska öka)": (
+        target(TargetKind.INCREASE, "ska öka"),
+        HIGHER,
+        history(y2016="10", y2017="50"),
+        [("50", NOT_MET, PARTLY), ("50.01", MET, PARTLY), ("49.99", NOT_MET, PARTLY)],
+    ),
+    "decrease (ska minska)": (
+        target(TargetKind.DECREASE, "ska minska"),
+        LOWER,
+        history(y2017="50"),
+        [("50", NOT_MET, PARTLY), ("50.01", NOT_MET, PARTLY), ("49.99", MET, PARTLY)],
+    ),
+    "increase from a baseline year": (
+        target(TargetKind.INCREASE_FROM_BASELINE_YEAR, baseline_year=2017),
+        HIGHER,
+        history(y2017="120"),
+        [("120", NOT_MET, PARTLY), ("120.01", MET, PARTLY), ("119.99", NOT_MET, PARTLY)],
+    ),
+    "decrease from a baseline year (lägre än 2017)": (
+        target(CO2.kind, CO2.wording, baseline_year=2017),
+        LOWER,
+        history(y2017="120"),
+        [("120", NOT_MET, PARTLY), ("120.01", NOT_MET, PARTLY), ("119.99", MET, PARTLY)],
+    ),
+    "increase from a stated baseline value (111 poäng)": (
+        target(TargetKind.INCREASE_FROM_BASELINE_VALUE, baseline_value=111, baseline_year=2016),
+        HIGHER,
+        {},
+        [("111", NOT_MET, PARTLY), ("111.01", MET, PARTLY), ("110.99", NOT_MET, PARTLY)],
+    ),
+    "relative increase of at least 10 %": (
+        RELATIVE,
+        HIGHER,
+        history(y2016="200"),
+        [("220", MET, MET), ("220.01", MET, MET), ("219.99", NOT_MET, PARTLY)],
+    ),
+    "event count of at least one": (
+        target(TargetKind.EVENT_COUNT_AT_LEAST, count=1),
+        HIGHER,
+        {},
+        [("1", MET, MET), ("2", MET, MET), ("0", NOT_MET, NOT_MET)],
+    ),
+}
+EDGE_CASES = [
+    pytest.param(name, side, *case, id=f"{name}: {side}")
+    for name, (_, _, _, cases) in EDGES.items()
+    for side, case in zip(("equal", "just above", "just below"), cases, strict=True)
+]
+
+
+@pytest.mark.parametrize(("name", "side", "value", "without", "with_band"), EDGE_CASES)
+def test_edges_without_a_band_are_exactly_as_worded(
+    name: str, side: str, value: str, without: Fulfilment, with_band: Fulfilment
+) -> None:
+    spec, polarity, past, _ = EDGES[name]
+    result = run(spec, value, polarity=polarity, past=past)
+    assert result.status is without
+    assert result.status is not PARTLY
+    assert not {"band", "tolerance_percent", "tolerance_source"} & set(result.compared)
+    assert "band" not in result.reason
+
+
+@pytest.mark.parametrize(("name", "side", "value", "without", "with_band"), EDGE_CASES)
+@pytest.mark.parametrize("owner", list(BandOwner))
+def test_edges_with_a_set_band(
+    name: str,
+    side: str,
+    value: str,
+    without: Fulfilment,
+    with_band: Fulfilment,
+    owner: BandOwner,
+) -> None:
+    spec, polarity, past, _ = EDGES[name]
+    result = run(spec, value, polarity=polarity, past=past, tolerance=band("2", owner))
+    assert result.status is with_band
+    if spec.kind is TargetKind.EVENT_COUNT_AT_LEAST:
+        assert "band" not in result.compared  # a count of events has no band
+        return
+    assert result.compared["tolerance_of"] == owner.value
+    assert result.compared["tolerance_source"] == SOURCE
+    if result.status is not MET:  # the band decided: the reason names it and its source
+        assert f"the {owner.value}'s 2 % band" in result.reason
+        assert f"source: {SOURCE!r}" in result.reason
+
+
+# --- which band applies ---------------------------------------------------------------
+
+
+def test_the_indicators_band_wins_over_the_registers() -> None:
+    chosen = applicable_band(Decimal(5), "Indikatorbeslut", TWO, SOURCE)
+    assert chosen == ToleranceBand(Decimal(5), "Indikatorbeslut", BandOwner.INDICATOR)
+
+
+def test_the_registers_band_applies_when_the_indicator_has_none() -> None:
+    assert applicable_band(None, None, TWO, SOURCE) == BAND
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        (None, None, None, None),
+        (TWO, None, None, None),  # a percent nobody can trace was never decided
+        (None, None, TWO, None),
+        (TWO, "", TWO, ""),
+    ],
+)
+def test_no_band_unless_one_is_set_with_its_source(
+    settings: tuple[Decimal | None, str | None, Decimal | None, str | None],
+) -> None:
+    assert applicable_band(*settings) is None

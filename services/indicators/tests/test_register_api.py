@@ -107,3 +107,18 @@ async def test_loading_the_seed_twice_changes_nothing(
     assert (await load_file(app.state.database, bundled_files()[0])).endswith("unchanged")
     after = (await client.get(f"{KS}/outcomes/changes", params={"limit": 500})).json()
     assert after == before and (await client.get(KS)).headers["etag"] == etag
+
+
+async def test_a_new_order_of_indicators_is_audited_as_the_list_of_codes(
+    client: httpx.AsyncClient, token: Any, seeded: str
+) -> None:
+    data = json.loads(await anyio.Path(bundled_files()[0]).read_text(encoding="utf-8"))
+    codes = [i["code"] for i in data["indicators"]]
+    data["indicators"][0], data["indicators"][1] = data["indicators"][1], data["indicators"][0]
+    etag = (await client.get(KS)).headers["etag"]
+    r = await client.put(KS, json=data, headers={**token(), "If-Match": etag})
+    assert r.status_code == 200, r.text
+    listed = [i["code"] for i in await _all_indicators(client)]
+    assert listed == [codes[1], codes[0], *codes[2:]]
+    entry = (await client.get(f"{KS}/audit")).json()["items"][-1]
+    assert entry["changes"] == [{"path": "/indicators", "old": codes, "new": listed}]

@@ -63,7 +63,9 @@ def test_file_validates_as_register() -> None:
     assert reg.board_code == "KS"
     assert reg.name == "Kommunstyrelsens indikatorer och måltal 2018-2021"
     assert (reg.first_year, reg.last_year) == (2015, 2021)
-    assert reg.default_tolerance_percent == Decimal("2")
+    # The document states no tolerance band, so the file sets none (not even a default).
+    assert (reg.default_tolerance_percent, reg.default_tolerance_source) == (None, None)
+    assert all(i.tolerance_percent is None and i.tolerance_source is None for i in reg.indicators)
     assert reg.reason == "Inläsning av KS indikatorer ur budgetförslag 2018-2021 (seed)"
 
 

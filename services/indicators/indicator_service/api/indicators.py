@@ -61,6 +61,7 @@ async def get_indicator(
         **indicator_summary(register, indicator).model_dump(),
         definition=indicator.definition,
         tolerance_percent=indicator.tolerance_percent,
+        tolerance_source=indicator.tolerance_source,
         footnotes=list(indicator.footnotes),
         targets=[target_out(t) for t in indicator.targets],
         outcomes=[outcome_out(o) for o in outcomes],

@@ -38,6 +38,7 @@ async def register_out(
         first_year=register.first_year,
         last_year=register.last_year,
         default_tolerance_percent=register.default_tolerance_percent,
+        default_tolerance_source=register.default_tolerance_source,
         council_goals=[CouncilGoalOut.model_validate(g, from_attributes=True) for g in goals],
         focus_areas=[
             FocusAreaOut(
@@ -90,6 +91,13 @@ async def get_register(
     REGISTER,
     operation_id="loadRegister",
     summary="Create or update a register as decided, with its outcomes (idempotent)",
+    description=(
+        "Needs the scope `indicators:admin`. A tolerance band (the register's "
+        "`default_tolerance_percent`, an indicator's `tolerance_percent`) exists only where the "
+        "municipality set one and is accepted only with its stated source "
+        "(`default_tolerance_source`, `tolerance_source`); without a band every target is "
+        "evaluated exactly as worded. Every change is recorded in the audit log."
+    ),
     response_model=RegisterOut,
     responses={
         201: {"description": "Created", "model": RegisterOut, "headers": ETAG},
