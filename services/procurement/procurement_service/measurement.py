@@ -1,9 +1,24 @@
 """SME and employment-requirement measurement, counted in the database.
 
 A procurement belongs to the period of its award decision; "set and signed" counts by the
-contract signing date. Every figure carries the number of procurements it rests on and is
-null ("no data") when none qualify, never 0. Only the final divisions (mean, median, shares)
-happen here, in exact Decimal arithmetic, on counts the database returned."""
+contract signing date. Every figure carries `based_on`, the number of procurements it rests
+on, and is null ("no data") when none qualify, never 0. Only the final divisions (mean,
+median, shares) happen here, in exact Decimal arithmetic, on counts the database returned.
+
+Unknown stays unknown: a bidder or winner whose size class is `no_data` is neither SME nor
+large. So every SME figure rests on sizes that are known:
+- `sme_bidders`, `sme_winners` and `procurements_won_by_sme` rest on the procurements with
+  at least one bidder (winner) of known size, and are null when there is none: with every
+  size missing, "0 SME" would claim what nobody knows;
+- `sme_share_of_bidders_with_known_size` = SME bidders / bidders of known size, and
+  `sme_share_of_winners_with_known_size` likewise, rest on those same procurements;
+- `sme_share_of_bidders` and `sme_share_of_winners` keep all bidders (winners) in the
+  denominator, a floor on the share (unknown counted as not known to be SME); they rest on
+  the procurements with a bidder (winner) and are null when no size at all is known.
+The share delivered to the register as "Andel små och medelstora (SME)" is
+`sme_share_of_bidders_with_known_size`, in per cent: the SME share among the bidders whose
+size is known, and "no data" when no bidder's size is known. `bidders_with_known_size` and
+`winners_with_known_size` say how much of the field the known sizes cover."""
 
 from __future__ import annotations
 
@@ -138,6 +153,7 @@ async def _competition(session: AsyncSession, awarded: list[Any]) -> Competition
 
 
 async def _size_classes(session: AsyncSession, awarded: list[Any]) -> SizeClasses:
+    known = Bidder.size_class != SizeClass.NO_DATA.value
     sme = Bidder.size_class.in_([c.value for c in SME_CLASSES])
     by_class = (
         select(
@@ -153,37 +169,57 @@ async def _size_classes(session: AsyncSession, awarded: list[Any]) -> SizeClasse
     winners = {c.value: 0 for c in SizeClass}
     for cls, count, won in await session.execute(by_class):
         bidders[cls], winners[cls] = int(count), int(won)
-    won_by_sme = (
-        select(func.count(func.distinct(Bidder.procurement_id)))
+
+    def procurements_with(condition: Any) -> Any:
+        # CASE without ELSE is null, which COUNT(DISTINCT) leaves out.
+        return func.count(func.distinct(case((condition, Bidder.procurement_id))))
+
+    coverage = (
+        select(
+            func.count(func.distinct(Bidder.procurement_id)),
+            procurements_with(known),
+            procurements_with(Bidder.is_winner),
+            procurements_with(and_(Bidder.is_winner, known)),
+            procurements_with(and_(Bidder.is_winner, sme)),
+        )
+        .select_from(Bidder)
         .join(Procurement, Procurement.id == Bidder.procurement_id)
-        .where(*awarded, Bidder.is_winner, sme)
+        .where(*awarded)
     )
-    procurements_won_by_sme = int((await session.execute(won_by_sme)).scalar_one())
+    with_bidder, with_known_bidder, with_winner, with_known_winner, won_by_sme = (
+        int(v) for v in (await session.execute(coverage)).one()
+    )
     procurements = int(
         (
             await session.execute(select(func.count()).select_from(Procurement).where(*awarded))
         ).scalar_one()
     )
     all_bidders = sum(bidders.values())
-    known = all_bidders - bidders[SizeClass.NO_DATA]
+    known_bidders = all_bidders - bidders[SizeClass.NO_DATA]
     sme_bidders = sum(bidders[c] for c in SME_CLASSES)
     all_winners = sum(winners.values())
+    known_winners = all_winners - winners[SizeClass.NO_DATA]
     sme_winners = sum(winners[c] for c in SME_CLASSES)
     return SizeClasses(
         bidders_by_class={cls: measured_count(n, procurements) for cls, n in bidders.items()},
-        sme_bidders=measured_count(sme_bidders, procurements),
+        bidders_with_known_size=measured_count(known_bidders, procurements),
+        sme_bidders=measured_count(sme_bidders, with_known_bidder),
         sme_share_of_bidders=measured_ratio(
-            ratio(sme_bidders, all_bidders), all_bidders and procurements
+            ratio(sme_bidders, all_bidders) if known_bidders else None, with_bidder
         ),
         sme_share_of_bidders_with_known_size=measured_ratio(
-            ratio(sme_bidders, known), known and procurements
+            ratio(sme_bidders, known_bidders), with_known_bidder
         ),
         winners_by_class={cls: measured_count(n, procurements) for cls, n in winners.items()},
-        sme_winners=measured_count(sme_winners, procurements),
+        winners_with_known_size=measured_count(known_winners, procurements),
+        sme_winners=measured_count(sme_winners, with_known_winner),
         sme_share_of_winners=measured_ratio(
-            ratio(sme_winners, all_winners), all_winners and procurements
+            ratio(sme_winners, all_winners) if known_winners else None, with_winner
         ),
-        procurements_won_by_sme=measured_count(procurements_won_by_sme, procurements),
+        sme_share_of_winners_with_known_size=measured_ratio(
+            ratio(sme_winners, known_winners), with_known_winner
+        ),
+        procurements_won_by_sme=measured_count(won_by_sme, with_known_winner),
     )
 
 

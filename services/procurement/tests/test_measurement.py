@@ -1,13 +1,20 @@
-"""Figures computed by hand for the outcomes in procurement_testkit.SET."""
+"""Figures computed by hand for the outcomes in procurement_testkit.SET, and what an unknown
+size does to them: it is no data, never "not SME"."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 import pytest
-from procurement_testkit import SET
+from procurement_testkit import BIDDER, SET, A, D, E, outcome
+
+from municipal_shared.contracts.indicators import DeliveredOutcomes
+from procurement_service.delivery import RegisterTarget, register_items
+from procurement_service.measurement import Window, measure
+from procurement_service.service import rule_for
 
 M = "/v1/measurements/0580/2018"
 
@@ -42,9 +49,13 @@ async def test_t1(client: httpx.AsyncClient, loaded: None) -> None:
         "large": 1,
         "no_data": 1,
     }
+    assert s["bidders_with_known_size"] == v(4, 2) and s["sme_bidders"] == v(3, 2)
     assert s["sme_share_of_bidders"] == v("0.6000", 2)
     assert s["sme_share_of_bidders_with_known_size"] == v("0.7500", 2)
     assert s["sme_winners"] == v(2, 2) and s["procurements_won_by_sme"] == v(2, 2)
+    assert s["winners_with_known_size"] == v(2, 2)
+    assert s["sme_share_of_winners"] == v("1.0000", 2)
+    assert s["sme_share_of_winners_with_known_size"] == v("1.0000", 2)
     e = m["employment_requirement"]
     assert e["eligible"] == v(2, 2) and e["set"] == v(1, 2)
     assert e["eligible_and_set"] == v(1, 2) and e["eligible_but_not_set"] == v(1, 2)
@@ -81,7 +92,10 @@ async def test_t2_cumulative(client: httpx.AsyncClient, loaded: None) -> None:
         "large": 1,
         "no_data": 0,
     }
+    assert s["bidders_with_known_size"] == v(10, 5)
     assert s["sme_share_of_winners"] == v("0.8333", 5)
+    assert s["winners_with_known_size"] == v(6, 5)
+    assert s["sme_share_of_winners_with_known_size"] == v("0.8333", 5)
     assert s["procurements_won_by_sme"] == v(4, 5)
     e = m["employment_requirement"]
     assert e["meeting_the_objective_criteria"] == v(2, 5) and e["eligible"] == v(2, 5)
@@ -151,3 +165,89 @@ async def test_an_execution_time_without_a_period_counts(
     assert r.status_code == 201 and r.json()["execution_days"] == 200
     m = (await client.get(f"{M}/T1")).json()
     assert m["employment_requirement"]["eligible_and_set"] == v(1, 1)
+
+
+UNKNOWN = {"organisation_number": D, "name": "Delta Group AB"}  # no size, no facts: no_data
+
+
+async def _put(client: httpx.AsyncClient, token: Callable, items: dict[str, Any]) -> None:
+    body = {"items": [{"reference": ref, **o} for ref, o in items.items()]}
+    r = await client.put("/v1/procurements/0580", json=body, headers=token())
+    assert r.status_code == 200, r.text
+
+
+async def test_bidders_all_without_a_size_give_no_sme_figures_and_no_data_to_the_register(
+    app: Any, client: httpx.AsyncClient, token: Callable
+) -> None:
+    await _put(
+        client,
+        token,
+        {
+            "KS-2018-301": outcome(bidders=[E, UNKNOWN], winners=[E], award_date="2018-02-01"),
+            "KS-2018-302": outcome(bidders=[E], winners=[E], award_date="2018-03-01"),
+        },
+    )
+    m = (await client.get(f"{M}/T1")).json()
+    assert m["competition"]["bidders_per_procurement_mean"] == v("1.50", 2)
+    s = m["size_classes"]
+    assert s["bidders_by_class"]["no_data"] == v(3, 2)
+    assert s["bidders_by_class"]["large"] == v(0, 2)  # an unknown size is never large
+    assert s["bidders_with_known_size"] == v(0, 2)
+    assert s["winners_with_known_size"] == v(0, 2)
+    # Nothing is known about SME: every SME figure is null, none is 0.
+    for figure in (
+        "sme_bidders",
+        "sme_share_of_bidders_with_known_size",
+        "sme_winners",
+        "sme_share_of_winners_with_known_size",
+        "procurements_won_by_sme",
+    ):
+        assert s[figure] == v(None, 0), figure
+    # The shares over all bidders (winners) rest on both procurements, but know nothing.
+    assert s["sme_share_of_bidders"] == v(None, 2)
+    assert s["sme_share_of_winners"] == v(None, 2)
+
+    async with app.state.database.sessions() as session:
+        rule = await rule_for(session, "0580")
+        figures = await measure(
+            session, "0580", Window(dt.date(2018, 1, 1), dt.date(2018, 4, 30)), rule
+        )
+    body = DeliveredOutcomes(
+        items=register_items(figures, "2018-T1", RegisterTarget()), reason="Upphandlingsmätning"
+    ).model_dump(mode="json", exclude_none=True)
+    share = {i["indicator_code"]: i for i in body["items"]}["andel-sma-och-medelstora-sme"]
+    assert share["status"] == "no_data" and "value" not in share
+
+
+async def test_a_share_rests_on_the_procurements_where_sizes_are_known(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    await _put(
+        client,
+        token,
+        {
+            # One micro and one unknown bidder; the unknown one wins.
+            "KS-2018-311": outcome(bidders=[A, E], winners=[E], award_date="2018-02-01"),
+            # No size known at all.
+            "KS-2018-312": outcome(bidders=[UNKNOWN], winners=[D], award_date="2018-03-01"),
+        },
+    )
+    s = (await client.get(f"{M}/T1")).json()["size_classes"]
+    assert s["sme_bidders"] == v(1, 1)
+    assert s["sme_share_of_bidders_with_known_size"] == v("1.0000", 1)
+    assert s["sme_share_of_bidders"] == v("0.3333", 2)  # a floor: 1 of 3, unknown included
+    # No winner of known size: the winners' SME figures are no data.
+    assert s["sme_winners"] == v(None, 0) and s["procurements_won_by_sme"] == v(None, 0)
+    assert s["sme_share_of_winners"] == v(None, 2)
+
+
+async def test_a_known_size_that_is_not_sme_is_a_zero(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    large = dict(BIDDER[D])  # 400 staff: large, computed
+    tender = outcome(bidders=[large], winners=[D], award_date="2018-02-01")
+    await _put(client, token, {"KS-2018-321": tender})
+    s = (await client.get(f"{M}/T1")).json()["size_classes"]
+    assert s["sme_share_of_bidders_with_known_size"] == v("0.0000", 1)
+    assert s["sme_share_of_winners_with_known_size"] == v("0.0000", 1)
+    assert s["procurements_won_by_sme"] == v(0, 1)

@@ -15,15 +15,18 @@ from municipal_shared.types import MunicipalityCode
 
 
 class MeasuredCount(ContractModel):
-    value: int | None = Field(description="Null when no procurement qualifies (no data).")
+    value: int | None = Field(
+        description="Null when no procurement qualifies or nothing is known (no data)."
+    )
     based_on: int = Field(ge=0, description="Procurements the figure rests on.")
 
 
 class MeasuredRatio(ContractModel):
     value: Decimal | None = Field(
-        description="Exact decimal (shares to 4 places, means to 2); null when nothing qualifies."
+        description="Exact decimal (shares to 4 places, means to 2); null, not 0, when "
+        "nothing qualifies or the denominator has no known case (no data)."
     )
-    based_on: int = Field(ge=0)
+    based_on: int = Field(ge=0, description="Procurements the figure rests on.")
 
 
 class Competition(ContractModel):
@@ -35,17 +38,51 @@ class Competition(ContractModel):
     single_bidder_share: MeasuredRatio
 
 
+KNOWN_SIZE = "A size class of no_data is neither SME nor large: it is left out."
+
+
 class SizeClasses(ContractModel):
     bidders_by_class: dict[str, MeasuredCount] = Field(
-        description="By EU size class: micro, small, medium, large, no_data."
+        description="By EU size class: micro, small, medium, sme, large, no_data."
     )
-    sme_bidders: MeasuredCount
-    sme_share_of_bidders: MeasuredRatio
-    sme_share_of_bidders_with_known_size: MeasuredRatio
+    bidders_with_known_size: MeasuredCount | None = Field(
+        default=None,
+        description="Bidders whose size class is known (all but no_data). "
+        "Absent from a provider older than this field.",
+    )
+    sme_bidders: MeasuredCount = Field(
+        description="Rests on the procurements with a bidder of known size; null without one."
+    )
+    sme_share_of_bidders: MeasuredRatio = Field(
+        description="SME bidders / all bidders, unknown size included in the denominator: a "
+        "floor. Rests on the procurements with a bidder; null when no bidder's size is known."
+    )
+    sme_share_of_bidders_with_known_size: MeasuredRatio = Field(
+        description="SME bidders / bidders of known size (the share the register receives). "
+        "Rests on the procurements with a bidder of known size; null without one. " + KNOWN_SIZE
+    )
     winners_by_class: dict[str, MeasuredCount]
-    sme_winners: MeasuredCount
-    sme_share_of_winners: MeasuredRatio
-    procurements_won_by_sme: MeasuredCount
+    winners_with_known_size: MeasuredCount | None = Field(
+        default=None,
+        description="Winners whose size class is known. "
+        "Absent from a provider older than this field.",
+    )
+    sme_winners: MeasuredCount = Field(
+        description="Rests on the procurements with a winner of known size; null without one."
+    )
+    sme_share_of_winners: MeasuredRatio = Field(
+        description="SME winners / all winners: a floor. Rests on the procurements with a "
+        "winner; null when no winner's size is known."
+    )
+    sme_share_of_winners_with_known_size: MeasuredRatio | None = Field(
+        default=None,
+        description="SME winners / winners of known size. Rests on the procurements with a "
+        "winner of known size; null without one. " + KNOWN_SIZE + " Absent from a provider "
+        "older than this field.",
+    )
+    procurements_won_by_sme: MeasuredCount = Field(
+        description="Rests on the procurements with a winner of known size; null without one."
+    )
 
 
 class RequirementRule(ContractModel):
