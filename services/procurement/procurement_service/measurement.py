@@ -6,19 +6,18 @@ on, and is null ("no data") when none qualify, never 0. Only the final divisions
 median, shares) happen here, in exact Decimal arithmetic, on counts the database returned.
 
 Unknown stays unknown: a bidder or winner whose size class is `no_data` is neither SME nor
-large. So every SME figure rests on sizes that are known:
-- `sme_bidders`, `sme_winners` and `procurements_won_by_sme` rest on the procurements with
-  at least one bidder (winner) of known size, and are null when there is none: with every
-  size missing, "0 SME" would claim what nobody knows;
-- `sme_share_of_bidders_with_known_size` = SME bidders / bidders of known size, and
-  `sme_share_of_winners_with_known_size` likewise, rest on those same procurements;
-- `sme_share_of_bidders` and `sme_share_of_winners` keep all bidders (winners) in the
-  denominator, a floor on the share (unknown counted as not known to be SME); they rest on
-  the procurements with a bidder (winner) and are null when no size at all is known.
-The share delivered to the register as "Andel små och medelstora (SME)" is
-`sme_share_of_bidders_with_known_size`, in per cent: the SME share among the bidders whose
-size is known, and "no data" when no bidder's size is known. `bidders_with_known_size` and
-`winners_with_known_size` say how much of the field the known sizes cover."""
+large, and a figure with no known case behind it is null. So the SME figures rest on the
+procurements with at least one bidder (winner) of known size, and are null without one:
+- `sme_share_of_bidders_with_known_size` = SME bidders / bidders of known size: the share
+  delivered to the register as "Andel små och medelstora (SME)", in per cent, and "no data"
+  there when no bidder's size is known; `sme_share_of_winners_with_known_size` likewise;
+- `sme_share_of_bidders` (`..._of_winners`) = SME bidders / all bidders of those same
+  procurements, an unknown size among them in the denominator: a floor;
+- `sme_bidders`, `sme_winners` and `procurements_won_by_sme` count in those procurements.
+Bidder figures also need the whole field listed: where a procurement only reported its count
+and its suppliers stand in as bidders, their sizes tell who won, not who bid, so it counts
+for the winner figures only. `bidders_with_known_size` and `winners_with_known_size` say how
+much of the field the known sizes cover."""
 
 from __future__ import annotations
 
@@ -155,57 +154,67 @@ async def _competition(session: AsyncSession, awarded: list[Any]) -> Competition
 async def _size_classes(session: AsyncSession, awarded: list[Any]) -> SizeClasses:
     known = Bidder.size_class != SizeClass.NO_DATA.value
     sme = Bidder.size_class.in_([c.value for c in SME_CLASSES])
-    by_class = (
+
+    def counted(condition: Any) -> Any:
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    per = (
         select(
-            Bidder.size_class,
-            func.count(),
-            func.coalesce(func.sum(case((Bidder.is_winner, 1), else_=0)), 0),
+            Procurement.id.label("id"),
+            # All its bidders are listed, not only the suppliers standing in for a field
+            # that was merely counted (their sizes would say who won, not who bid).
+            case((Procurement.bidder_count == func.count(Bidder.id), 1), else_=0).label("complete"),
+            counted(known).label("known"),
+            counted(Bidder.is_winner).label("winners"),
+            counted(and_(Bidder.is_winner, known)).label("known_winners"),
+            counted(and_(Bidder.is_winner, sme)).label("sme_winners"),
+            func.count(Bidder.id).label("bidders"),
         )
-        .join(Procurement, Procurement.id == Bidder.procurement_id)
+        .select_from(Procurement)
+        .outerjoin(Bidder, Bidder.procurement_id == Procurement.id)
         .where(*awarded)
+        .group_by(Procurement.id, Procurement.bidder_count)
+        .subquery()
+    )
+    by_class = (
+        select(Bidder.size_class, counted(per.c.complete == 1), counted(Bidder.is_winner))
+        .join(per, per.c.id == Bidder.procurement_id)
         .group_by(Bidder.size_class)
     )
     bidders = {c.value: 0 for c in SizeClass}
     winners = {c.value: 0 for c in SizeClass}
     for cls, count, won in await session.execute(by_class):
         bidders[cls], winners[cls] = int(count), int(won)
-
-    def procurements_with(condition: Any) -> Any:
-        # CASE without ELSE is null, which COUNT(DISTINCT) leaves out.
-        return func.count(func.distinct(case((condition, Bidder.procurement_id))))
-
-    coverage = (
-        select(
-            func.count(func.distinct(Bidder.procurement_id)),
-            procurements_with(known),
-            procurements_with(Bidder.is_winner),
-            procurements_with(and_(Bidder.is_winner, known)),
-            procurements_with(and_(Bidder.is_winner, sme)),
-        )
-        .select_from(Bidder)
-        .join(Procurement, Procurement.id == Bidder.procurement_id)
-        .where(*awarded)
-    )
-    with_bidder, with_known_bidder, with_winner, with_known_winner, won_by_sme = (
-        int(v) for v in (await session.execute(coverage)).one()
-    )
-    procurements = int(
-        (
-            await session.execute(select(func.count()).select_from(Procurement).where(*awarded))
-        ).scalar_one()
-    )
-    all_bidders = sum(bidders.values())
-    known_bidders = all_bidders - bidders[SizeClass.NO_DATA]
+    sized = and_(per.c.complete == 1, per.c.known > 0)
+    sized_winner = per.c.known_winners > 0
+    totals = select(
+        func.count(),
+        counted(per.c.complete == 1),
+        counted(sized),
+        func.coalesce(func.sum(case((sized, per.c.bidders), else_=0)), 0),
+        counted(sized_winner),
+        func.coalesce(func.sum(case((sized_winner, per.c.winners), else_=0)), 0),
+        counted(per.c.sme_winners > 0),
+    ).select_from(per)
+    (
+        procurements,
+        listed,
+        with_known_bidder,
+        bidders_where_known,
+        with_known_winner,
+        winners_where_known,
+        won_by_sme,
+    ) = (int(v) for v in (await session.execute(totals)).one())
+    known_bidders = sum(bidders.values()) - bidders[SizeClass.NO_DATA]
     sme_bidders = sum(bidders[c] for c in SME_CLASSES)
-    all_winners = sum(winners.values())
-    known_winners = all_winners - winners[SizeClass.NO_DATA]
+    known_winners = sum(winners.values()) - winners[SizeClass.NO_DATA]
     sme_winners = sum(winners[c] for c in SME_CLASSES)
     return SizeClasses(
-        bidders_by_class={cls: measured_count(n, procurements) for cls, n in bidders.items()},
-        bidders_with_known_size=measured_count(known_bidders, procurements),
+        bidders_by_class={cls: measured_count(n, listed) for cls, n in bidders.items()},
+        bidders_with_known_size=measured_count(known_bidders, listed),
         sme_bidders=measured_count(sme_bidders, with_known_bidder),
         sme_share_of_bidders=measured_ratio(
-            ratio(sme_bidders, all_bidders) if known_bidders else None, with_bidder
+            ratio(sme_bidders, bidders_where_known), with_known_bidder
         ),
         sme_share_of_bidders_with_known_size=measured_ratio(
             ratio(sme_bidders, known_bidders), with_known_bidder
@@ -214,7 +223,7 @@ async def _size_classes(session: AsyncSession, awarded: list[Any]) -> SizeClasse
         winners_with_known_size=measured_count(known_winners, procurements),
         sme_winners=measured_count(sme_winners, with_known_winner),
         sme_share_of_winners=measured_ratio(
-            ratio(sme_winners, all_winners) if known_winners else None, with_winner
+            ratio(sme_winners, winners_where_known), with_known_winner
         ),
         sme_share_of_winners_with_known_size=measured_ratio(
             ratio(sme_winners, known_winners), with_known_winner

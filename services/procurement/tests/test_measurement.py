@@ -9,7 +9,9 @@ from typing import Any
 
 import httpx
 import pytest
+from ocds_fixture import release_package
 from procurement_testkit import BIDDER, SET, A, D, E, outcome
+from test_ocds_real_world import direct_award
 
 from municipal_shared.contracts.indicators import DeliveredOutcomes
 from procurement_service.delivery import RegisterTarget, register_items
@@ -197,15 +199,14 @@ async def test_bidders_all_without_a_size_give_no_sme_figures_and_no_data_to_the
     # Nothing is known about SME: every SME figure is null, none is 0.
     for figure in (
         "sme_bidders",
+        "sme_share_of_bidders",
         "sme_share_of_bidders_with_known_size",
         "sme_winners",
+        "sme_share_of_winners",
         "sme_share_of_winners_with_known_size",
         "procurements_won_by_sme",
     ):
         assert s[figure] == v(None, 0), figure
-    # The shares over all bidders (winners) rest on both procurements, but know nothing.
-    assert s["sme_share_of_bidders"] == v(None, 2)
-    assert s["sme_share_of_winners"] == v(None, 2)
 
     async with app.state.database.sessions() as session:
         rule = await rule_for(session, "0580")
@@ -235,10 +236,13 @@ async def test_a_share_rests_on_the_procurements_where_sizes_are_known(
     s = (await client.get(f"{M}/T1")).json()["size_classes"]
     assert s["sme_bidders"] == v(1, 1)
     assert s["sme_share_of_bidders_with_known_size"] == v("1.0000", 1)
-    assert s["sme_share_of_bidders"] == v("0.3333", 2)  # a floor: 1 of 3, unknown included
+    # A floor: 1 of the 2 bidders of KS-2018-311; KS-2018-312, where nothing is known, is out.
+    assert s["sme_share_of_bidders"] == v("0.5000", 1)
+    assert s["bidders_with_known_size"] == v(1, 2)
     # No winner of known size: the winners' SME figures are no data.
     assert s["sme_winners"] == v(None, 0) and s["procurements_won_by_sme"] == v(None, 0)
-    assert s["sme_share_of_winners"] == v(None, 2)
+    assert s["sme_share_of_winners"] == v(None, 0)
+    assert s["sme_share_of_winners_with_known_size"] == v(None, 0)
 
 
 async def test_a_known_size_that_is_not_sme_is_a_zero(
@@ -251,3 +255,34 @@ async def test_a_known_size_that_is_not_sme_is_a_zero(
     assert s["sme_share_of_bidders_with_known_size"] == v("0.0000", 1)
     assert s["sme_share_of_winners_with_known_size"] == v("0.0000", 1)
     assert s["procurements_won_by_sme"] == v(0, 1)
+
+
+async def test_suppliers_standing_in_for_a_counted_field_are_winners_not_the_bidders(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    """An OCDS direct award that reported 3 tenderers and lists only its medium supplier:
+    its size says who won, not who bid."""
+    release = direct_award()
+    release["tender"]["numberOfTenderers"] = 3
+    r = await client.post(
+        "/v1/procurements/0580/ocds", json=release_package([release]), headers=token()
+    )
+    assert r.status_code == 200, r.text
+    tender = outcome(bidders=[A, E], winners=[A], award_date="2018-02-01")
+    await _put(client, token, {"KS-2018-331": tender})
+    s = (await client.get(f"{M}/T1")).json()["size_classes"]
+    assert s["bidders_by_class"]["medium"] == v(0, 1) and s["bidders_with_known_size"] == v(1, 1)
+    assert s["sme_share_of_bidders_with_known_size"] == v("1.0000", 1)
+    assert s["winners_by_class"]["medium"] == v(1, 2)
+    assert s["sme_winners"] == v(2, 2) and s["procurements_won_by_sme"] == v(2, 2)
+    assert s["sme_share_of_winners_with_known_size"] == v("1.0000", 2)
+    # A direct award with one reported tenderer and one supplier has its whole field listed.
+    release["tender"]["numberOfTenderers"] = 1
+    release["id"] += "-corrected"
+    release["date"] = "2018-03-23T09:00:00+01:00"
+    r = await client.post(
+        "/v1/procurements/0580/ocds", json=release_package([release]), headers=token()
+    )
+    assert r.status_code == 200, r.text
+    s = (await client.get(f"{M}/T1")).json()["size_classes"]
+    assert s["bidders_by_class"]["medium"] == v(1, 2) and s["sme_bidders"] == v(2, 2)

@@ -38,12 +38,14 @@ class Competition(ContractModel):
     single_bidder_share: MeasuredRatio
 
 
-KNOWN_SIZE = "A size class of no_data is neither SME nor large: it is left out."
+_KNOWN_SIZE = "A size class of no_data is neither SME nor large: it is left out."
 
 
 class SizeClasses(ContractModel):
     bidders_by_class: dict[str, MeasuredCount] = Field(
-        description="By EU size class: micro, small, medium, sme, large, no_data."
+        description="By EU size class: micro, small, medium, sme, large, no_data. Bidder "
+        "figures rest on the procurements whose bidders are all listed (not only the "
+        "suppliers standing in for a reported count)."
     )
     bidders_with_known_size: MeasuredCount | None = Field(
         default=None,
@@ -54,12 +56,12 @@ class SizeClasses(ContractModel):
         description="Rests on the procurements with a bidder of known size; null without one."
     )
     sme_share_of_bidders: MeasuredRatio = Field(
-        description="SME bidders / all bidders, unknown size included in the denominator: a "
-        "floor. Rests on the procurements with a bidder; null when no bidder's size is known."
+        description="SME bidders / all bidders of the procurements with a bidder of known "
+        "size, an unknown size among them in the denominator: a floor. Null without one."
     )
     sme_share_of_bidders_with_known_size: MeasuredRatio = Field(
         description="SME bidders / bidders of known size (the share the register receives). "
-        "Rests on the procurements with a bidder of known size; null without one. " + KNOWN_SIZE
+        "Rests on the procurements with a bidder of known size; null without one. " + _KNOWN_SIZE
     )
     winners_by_class: dict[str, MeasuredCount]
     winners_with_known_size: MeasuredCount | None = Field(
@@ -71,13 +73,13 @@ class SizeClasses(ContractModel):
         description="Rests on the procurements with a winner of known size; null without one."
     )
     sme_share_of_winners: MeasuredRatio = Field(
-        description="SME winners / all winners: a floor. Rests on the procurements with a "
-        "winner; null when no winner's size is known."
+        description="SME winners / all winners of the procurements with a winner of known "
+        "size: a floor. Null without one."
     )
     sme_share_of_winners_with_known_size: MeasuredRatio | None = Field(
         default=None,
         description="SME winners / winners of known size. Rests on the procurements with a "
-        "winner of known size; null without one. " + KNOWN_SIZE + " Absent from a provider "
+        "winner of known size; null without one. " + _KNOWN_SIZE + " Absent from a provider "
         "older than this field.",
     )
     procurements_won_by_sme: MeasuredCount = Field(
