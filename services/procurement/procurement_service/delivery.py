@@ -1,9 +1,25 @@
 """Delivery of the measured figures to the indicator register.
 
-A write marks the tertials it changes as dirty (same transaction). The publisher measures each
-dirty tertial, puts one outbox message with the register's rows into the outbox and clears the
-mark, in one transaction; the outbox relay then delivers with retries and an Idempotency-Key.
-So the figures reach the register exactly once per state, even when it is down for a while."""
+A write marks the tertials it changes as dirty (same transaction). The publisher takes each
+dirty tertial in one transaction: it locks the mark, measures, and compares the message it
+would send with the last one it published for that tertial and register (`DeliveryState`).
+Unchanged: the mark is cleared and nothing is sent. Changed: the tertial's sequence goes up
+by one and one outbox message carries the register's rows under the Idempotency-Key
+`procurement:<municipality>:<board>:<period>:<sequence>:<digest>`; the relay delivers it
+with retries.
+
+Why a sequence and not the content alone: the register remembers every key it processed,
+so a key made of the content would turn a return to an earlier state (2 -> 3 -> 2) into a
+replay of the first answer, and the register would keep 3. Each publication has a key of
+its own; every resend of one publication (relay retry, crash after send) reuses it, so the
+register applies it once. The digest in the key only keeps keys of a rebuilt database (its
+sequences start again at 1) from being refused as the same key with other content.
+
+Order: a tertial is not published again while its last message is still pending (register
+down, backing off): the mark stays and waits. So at most one message per tertial is ever
+pending, the relay cannot send two states of a tertial at once or retry an older one after
+a newer one succeeded, and what is published after the wait is the latest state. A dead
+message does not hold the tertial back; a later change supersedes it."""
 
 from __future__ import annotations
 
@@ -14,16 +30,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, delete, select
+from sqlalchemy import Table, delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from municipal_shared.contracts.indicators import DeliveredOutcome, DeliveredOutcomes
-from municipal_shared.kit.outbox import enqueue
+from municipal_shared.kit.database import utc_now
+from municipal_shared.kit.outbox import PENDING, enqueue
 from municipal_shared.types import Tertial
 from procurement_service.measurement import Figures, Rule, Window, measure
-from procurement_service.models import DirtyPeriod
+from procurement_service.models import DeliveryState, DirtyPeriod
 
 SOURCE = "procurement-service"
 HUNDRED = Decimal(100)
@@ -85,7 +102,8 @@ def _entry(code: str, period: str, value: Decimal | int | None) -> DeliveredOutc
 
 def register_items(figures: Figures, period: str, target: RegisterTarget) -> list[DeliveredOutcome]:
     mean = figures.competition.bidders_per_procurement_mean.value
-    share = figures.size_classes.sme_share_of_bidders.value
+    # SME among the bidders of known size: an unknown size is no data, never "not SME".
+    share = figures.size_classes.sme_share_of_bidders_with_known_size.value
     signed = figures.employment_requirement.set_and_contract_signed.value
     return [
         _entry(target.bidders_per_procurement, period, mean),
@@ -98,6 +116,36 @@ def register_items(figures: Figures, period: str, target: RegisterTarget) -> lis
     ]
 
 
+def body_digest(body: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+
+
+def next_sequence(last_sequence: int | None, last_digest: str | None, digest: str) -> int | None:
+    """The sequence of the next publication, or None when the message would repeat the last
+    one published (nothing to send)."""
+    if last_sequence is not None and last_digest == digest:
+        return None
+    return (last_sequence or 0) + 1
+
+
+def idempotency_key(
+    municipality_code: str, board_code: str, period: str, sequence: int, digest: str
+) -> str:
+    return f"procurement:{municipality_code}:{board_code}:{period}:{sequence}:{digest[:24]}"
+
+
+def _waiting(outbox: Table, board_code: str) -> Any:
+    """The dirty tertial's last message is still pending: the next one waits for it."""
+    return exists().where(
+        DeliveryState.municipality_code == DirtyPeriod.municipality_code,
+        DeliveryState.board_code == board_code,
+        DeliveryState.year == DirtyPeriod.year,
+        DeliveryState.tertial == DirtyPeriod.tertial,
+        outbox.c.idempotency_key == DeliveryState.idempotency_key,
+        outbox.c.status == PENDING,
+    )
+
+
 async def publish_dirty(
     sessions: async_sessionmaker[AsyncSession],
     outbox: Table,
@@ -105,38 +153,74 @@ async def publish_dirty(
     target: RegisterTarget,
     limit: int = 100,
 ) -> int:
-    """Turn dirty tertials into outbox messages; returns how many were published."""
-    published = 0
+    """Turn dirty tertials into outbox messages; returns how many marks were cleared (each
+    published, or found unchanged since its last publication)."""
+    waiting = _waiting(outbox, target.board_code)
     async with sessions() as session:
-        marks = list((await session.execute(select(DirtyPeriod).limit(limit))).scalars())
-    for mark in marks:
+        due = (
+            select(DirtyPeriod.municipality_code, DirtyPeriod.year, DirtyPeriod.tertial)
+            .where(~waiting)
+            .order_by(DirtyPeriod.municipality_code, DirtyPeriod.year, DirtyPeriod.tertial)
+            .limit(limit)
+        )
+        marks = list((await session.execute(due)).all())
+    cleared = 0
+    for municipality_code, year, tertial_code in marks:
         async with sessions() as session, session.begin():
-            tertial = Tertial(mark.tertial)
-            window = Window(dt.date(mark.year, 1, 1), tertial.period_end(mark.year))
-            rule: Rule = await rule_for(session, mark.municipality_code)
-            figures = await measure(session, mark.municipality_code, window, rule)
-            period = f"{mark.year}-{tertial}"
+            this = (
+                DirtyPeriod.municipality_code == municipality_code,
+                DirtyPeriod.year == year,
+                DirtyPeriod.tertial == tertial_code,
+            )
+            lock = select(DirtyPeriod.generation).where(*this, ~waiting)
+            if session.bind.dialect.name == "postgresql":
+                # One publisher per tertial: another process working on it is skipped, and
+                # a writer changing it waits, so the figures measured below are the latest.
+                lock = lock.with_for_update(of=DirtyPeriod, skip_locked=True)
+            generation = (await session.execute(lock)).scalar_one_or_none()
+            if generation is None:  # published meanwhile, taken, or waiting again
+                continue
+            tertial = Tertial(tertial_code)
+            window = Window(dt.date(year, 1, 1), tertial.period_end(year))
+            rule: Rule = await rule_for(session, municipality_code)
+            figures = await measure(session, municipality_code, window, rule)
+            period = f"{year}-{tertial}"
             body = DeliveredOutcomes(
                 items=register_items(figures, period, target),
                 reason=f"Upphandlingsmätning {period} från upphandlingstjänsten",
             ).model_dump(mode="json", exclude_none=True)
-            digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()[:24]
-            await enqueue(
-                session,
-                outbox,
-                destination="indicators",
-                method="PUT",
-                path=f"/v1/registers/{mark.municipality_code}/{target.board_code}/outcomes",
-                body=body,
-                idempotency_key=f"procurement:{mark.municipality_code}:{period}:{digest}",
+            digest = body_digest(body)
+            state = await session.get(
+                DeliveryState, (municipality_code, target.board_code, year, tertial_code)
             )
-            await session.execute(
-                delete(DirtyPeriod).where(
-                    DirtyPeriod.municipality_code == mark.municipality_code,
-                    DirtyPeriod.year == mark.year,
-                    DirtyPeriod.tertial == mark.tertial,
-                    DirtyPeriod.generation == mark.generation,
+            sequence = next_sequence(
+                state.sequence if state else None, state.digest if state else None, digest
+            )
+            if sequence is not None:
+                key = idempotency_key(
+                    municipality_code, target.board_code, period, sequence, digest
                 )
+                if state is None:
+                    state = DeliveryState(
+                        municipality_code=municipality_code,
+                        board_code=target.board_code,
+                        year=year,
+                        tertial=tertial_code,
+                    )
+                    session.add(state)
+                state.sequence, state.digest, state.idempotency_key = sequence, digest, key
+                state.published_at = utc_now()
+                await enqueue(
+                    session,
+                    outbox,
+                    destination="indicators",
+                    method="PUT",
+                    path=f"/v1/registers/{municipality_code}/{target.board_code}/outcomes",
+                    body=body,
+                    idempotency_key=key,
+                )
+            await session.execute(
+                delete(DirtyPeriod).where(*this, DirtyPeriod.generation == generation)
             )
-            published += 1
-    return published
+            cleared += 1
+    return cleared
