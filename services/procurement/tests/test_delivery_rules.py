@@ -4,6 +4,7 @@ a message into the outbox: rules as plain functions, the publisher on the test d
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Callable
 from decimal import Decimal
@@ -245,3 +246,20 @@ async def test_unknown_sizes_reach_the_outbox_as_no_data(
         "status": "no_data",
         "source": "procurement-service",
     }
+
+
+async def test_two_publishers_at_once_publish_each_tertial_once(
+    app: Any, client: httpx.AsyncClient, token: Callable
+) -> None:
+    # Several processes may publish (PostgreSQL: the mark is locked, SKIP LOCKED; SQLite:
+    # transactions are serial): one message per tertial, one sequence.
+    await _write(client, token, [_known_bidder(0), _known_bidder(1)])
+    done = await asyncio.gather(_publish(app), _publish(app))
+    assert sum(done) == 3
+    async with app.state.database.sessions() as session:
+        keys = (await session.execute(select(OUTBOX.c.idempotency_key))).scalars().all()
+    assert sorted(k.split(":")[3:5] for k in keys) == [
+        ["2018-T1", "1"],
+        ["2018-T2", "1"],
+        ["2018-T3", "1"],
+    ]
