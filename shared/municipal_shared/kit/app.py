@@ -3,7 +3,7 @@ health, auth. Services pass their routers and settings; nothing is created at im
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI
 from municipal_shared.kit.auth import TokenVerifier
 from municipal_shared.kit.database import Database
 from municipal_shared.kit.health import health_router
+from municipal_shared.kit.limits import install_request_limits
 from municipal_shared.kit.migrations import alembic_config, head_revision
 from municipal_shared.kit.problems import Problem, install_problem_handlers
 from municipal_shared.kit.request_id import RequestIdMiddleware
@@ -32,6 +33,7 @@ def create_service_app(
     routers: Sequence[APIRouter],
     openapi_tags: list[dict[str, Any]],
     extra_lifespan: Extra | None = None,
+    body_limits: Mapping[str, int] | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,6 +61,8 @@ def create_service_app(
         lifespan=lifespan,
         openapi_tags=[*openapi_tags, {"name": "health", "description": "Liveness and readiness"}],
     )
+    # Inside the request id middleware, so a 413 or 422 it answers carries the id.
+    install_request_limits(app, settings, routers, body_limits or {})
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     app.include_router(health_router())

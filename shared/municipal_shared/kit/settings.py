@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import SecretStr, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105
@@ -41,3 +41,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = 8000
+    max_body_bytes: int = Field(default=1_048_576, ge=1)
+    """Largest request body in bytes, larger is a 413 (kit/limits.py); an operation that
+    legitimately takes more (an OCDS package) has its own, larger limit."""
+    max_json_depth: int = Field(default=64, ge=2, le=256)
+    """Deepest nesting of a JSON body (objects and arrays); deeper is a 422 before any code
+    that recurses sees it."""

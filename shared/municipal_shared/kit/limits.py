@@ -1,0 +1,305 @@
+"""Limits on a request body, enforced before any route reads it.
+
+A body larger than its operation allows is a 413; a JSON body nested deeper than
+`max_json_depth`, holding text a database cannot store (NUL, a lone UTF-16 surrogate) or a
+number that is not finite is a 422 naming the place. Checked once here, for every route and
+for `dict[str, Any]` bodies (OCDS) alike: a model validator could not see inside those, and
+recursion in later code (copying, hashing, schema checks) must never meet an unbounded depth.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+from starlette.datastructures import Headers
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from municipal_shared.kit.problems import PROBLEM_MEDIA_TYPE, problem_response
+from municipal_shared.kit.settings import ServiceSettings
+
+# Methods that carry no body unless the client says so with Content-Length or
+# Transfer-Encoding; their requests pass through untouched.
+_BODILESS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+_MAX_ERRORS = 10
+# json.loads reads 1e400 as infinity and accepts NaN and Infinity, none of them JSON.
+_NOT_FINITE = ("a number must be finite (at most about 1.8e308)", "number_not_finite")
+_JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]*\+)?json\s*(;|$)", re.IGNORECASE)
+
+RouteLimit = tuple[frozenset[str], re.Pattern[str], int]
+
+
+def install_request_limits(
+    app: FastAPI,
+    settings: ServiceSettings,
+    routers: Sequence[APIRouter],
+    body_limits: Mapping[str, int],
+) -> None:
+    """Add the middleware; `body_limits` maps an operation id to its own body limit in bytes
+    (for the few operations that legitimately take more than `settings.max_body_bytes`)."""
+    routes: list[RouteLimit] = []
+    for router in routers:
+        for route in router.routes:
+            if isinstance(route, APIRoute) and route.operation_id in body_limits:
+                limit = body_limits[route.operation_id]
+                routes.append((frozenset(route.methods), route.path_regex, limit))
+    found = {
+        route.operation_id
+        for router in routers
+        for route in router.routes
+        if isinstance(route, APIRoute)
+    }
+    unknown = set(body_limits) - found
+    if unknown:  # a misspelt id would silently fall back to the default limit
+        raise ValueError(f"body limits name no operation: {sorted(unknown)}")
+    app.add_middleware(
+        RequestLimitsMiddleware,
+        default_bytes=settings.max_body_bytes,
+        max_depth=settings.max_json_depth,
+        routes=routes,
+    )
+    _document_limits(app, settings.max_body_bytes, body_limits)
+
+
+class RequestLimitsMiddleware:
+    """Pure ASGI: reads the body itself (counting bytes, whether announced by Content-Length
+    or streamed in chunks), refuses what breaks a limit, and hands the rest on unchanged."""
+
+    def __init__(
+        self, app: ASGIApp, *, default_bytes: int, max_depth: int, routes: Sequence[RouteLimit]
+    ) -> None:
+        self.app = app
+        self.default_bytes = default_bytes
+        self.max_depth = max_depth
+        self.routes = list(routes)
+
+    def limit_for(self, scope: Scope) -> int:
+        path = _route_path(scope)
+        for methods, pattern, limit in self.routes:
+            if scope["method"] in methods and pattern.match(path):
+                return limit
+        return self.default_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        announced = headers.get("content-length")
+        if (
+            scope["method"] in _BODILESS
+            and announced is None
+            and "transfer-encoding" not in headers
+        ):
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit_for(scope)
+        if announced is not None and announced.isdigit() and int(announced) > limit:
+            await _too_large(scope, receive, send, limit)
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return  # the client left; there is no one to answer
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:  # streamed past the limit: stop reading at once
+                await _too_large(scope, receive, send, limit)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if body and _is_json(headers.get("content-type")):
+            errors = body_errors(body, self.max_depth)
+            if errors:
+                await _unprocessable(scope, receive, send, errors, self.max_depth)
+                return
+
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+def body_errors(body: bytes, max_depth: int) -> list[dict[str, Any]]:
+    """Field errors (pointer, location, message, type) of a JSON body that breaks a limit;
+    empty when it keeps them or is not JSON at all (the route's own parser answers that)."""
+    try:
+        document = json.loads(body)
+    except RecursionError:
+        # Deeper than the parser itself follows (hundreds of levels): no place to name but
+        # the whole body, found without walking it.
+        return [_error("", f"nested deeper than {max_depth} levels", "json_too_deep")]
+    except ValueError:  # not JSON (or not UTF-8): left to the route's own 4xx
+        return []
+    return json_errors(document, max_depth)
+
+
+def json_errors(document: Any, max_depth: int) -> list[dict[str, Any]]:
+    """Walks a parsed JSON document in document order without recursion (a deep document
+    must not exhaust the stack here either), reporting at most a few places."""
+    if not isinstance(document, dict | list):
+        problem = _scalar_problem(document)
+        return [_error("", *problem)] if problem else []
+    errors: list[dict[str, Any]] = []
+    # An entry is (depth, parent entry, key in parent): pointers are only built for the few
+    # places reported. The stack holds each open container's iterator and its entry.
+    root: tuple[int, Any, Any] = (1, None, None)
+    stack: list[tuple[Any, tuple[int, Any, Any]]] = [(_members(document), root)]
+    while stack and len(errors) < _MAX_ERRORS:
+        members, entry = stack[-1]
+        depth = entry[0]
+        for key, child in members:
+            # Plain ASCII without NUL, the usual text, is cleared without a call.
+            if type(key) is str and ("\x00" in key or not key.isascii()):
+                if problem := _text_problem(key):
+                    message = f"a member name {problem}"
+                    errors.append(_error(_pointer(entry, key), message, "string_unstorable"))
+            kind = type(child)
+            if kind is dict or kind is list:
+                if depth < max_depth:
+                    stack.append((_members(child), (depth + 1, entry, key)))
+                    break  # into the child; this container's iterator resumes after it
+                message = f"nested deeper than {max_depth} levels"
+                errors.append(_error(_pointer(entry, key), message, "json_too_deep"))
+            elif kind is str:
+                if ("\x00" in child or not child.isascii()) and (
+                    problem_and_type := _scalar_problem(child)
+                ):
+                    errors.append(_error(_pointer(entry, key), *problem_and_type))
+            elif kind is float and not math.isfinite(child):
+                errors.append(_error(_pointer(entry, key), *_NOT_FINITE))
+            if len(errors) >= _MAX_ERRORS:
+                break
+        else:
+            stack.pop()
+    return errors
+
+
+def _members(container: dict[str, Any] | list[Any]) -> Iterator[tuple[Any, Any]]:
+    return iter(container.items()) if type(container) is dict else enumerate(container)
+
+
+def _scalar_problem(value: Any) -> tuple[str, str] | None:
+    if isinstance(value, str):
+        problem = _text_problem(value)
+        return (f"text {problem}", "string_unstorable") if problem else None
+    if isinstance(value, float) and not math.isfinite(value):
+        return _NOT_FINITE
+    return None
+
+
+def _text_problem(text: str) -> str | None:
+    # PostgreSQL text cannot hold NUL, and UTF-8 cannot encode a lone surrogate (`\ud800`
+    # without its pair): either would fail only at the database, as a 500.
+    if "\x00" in text:
+        return "cannot contain the NUL character (\\u0000)"
+    if not text.isascii():
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            return "cannot contain a lone UTF-16 surrogate (e.g. \\ud800 without its pair)"
+    return None
+
+
+def _pointer(entry: tuple[int, Any, Any], key: Any) -> str:
+    parts = [key]
+    while entry[1] is not None:
+        parts.append(entry[2])
+        entry = entry[1]
+    return "".join("/" + _escape(part) for part in reversed(parts))
+
+
+def _escape(part: Any) -> str:
+    # The pointer is answered as UTF-8: a bad member name is shown with its escapes.
+    text = str(part).encode("utf-8", "backslashreplace").decode("utf-8")
+    return text.replace("\x00", "\\u0000").replace("~", "~0").replace("/", "~1")
+
+
+def _error(pointer: str, message: str, kind: str) -> dict[str, Any]:
+    return {"pointer": pointer, "location": "body", "message": message, "type": kind}
+
+
+def _is_json(content_type: str | None) -> bool:
+    # Absent counts too: the route may still read the body as JSON.
+    return content_type is None or bool(_JSON_TYPE.match(content_type))
+
+
+def _route_path(scope: Scope) -> str:
+    path: str = scope["path"]
+    root = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
+
+
+async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> None:
+    response = problem_response(
+        413,
+        "content-too-large",
+        "Content too large",
+        f"The request body is larger than {limit} bytes, this operation's limit",
+        Request(scope),
+        # The rest of the body is never read, so the connection cannot carry another request.
+        headers={"connection": "close"},
+        max_body_bytes=limit,
+    )
+    await response(scope, receive, send)
+
+
+async def _unprocessable(
+    scope: Scope, receive: Receive, send: Send, errors: list[dict[str, Any]], max_depth: int
+) -> None:
+    pointers = ", ".join(e["pointer"] or "(the body)" for e in errors[:5])
+    extensions: dict[str, Any] = {"errors": errors}
+    if any(e["type"] == "json_too_deep" for e in errors):
+        extensions["max_json_depth"] = max_depth
+    response = problem_response(
+        422,
+        "validation-error",
+        "Request is not valid",
+        f"Invalid field(s): {pointers}",
+        Request(scope),
+        **extensions,
+    )
+    await response(scope, receive, send)
+
+
+def _document_limits(app: FastAPI, default: int, body_limits: Mapping[str, int]) -> None:
+    """Every operation with a body documents its 413 and the limit in bytes."""
+    original = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = original()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                if not isinstance(operation, dict) or "requestBody" not in operation:
+                    continue
+                limit = body_limits.get(operation.get("operationId", ""), default)
+                operation.setdefault("responses", {}).setdefault(
+                    "413",
+                    {
+                        "description": f"Body larger than {limit} bytes",
+                        "content": {
+                            PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}
+                        },
+                    },
+                )
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
