@@ -55,6 +55,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from municipal_shared.kit.database import UTCDateTime, utc_now
+from municipal_shared.kit.peer_tokens import PeerTokenError
 
 logger = logging.getLogger("municipal_shared.outbox")
 
@@ -319,6 +320,11 @@ class OutboxRelay:
             return _Outcome(PENDING, error=f"timed out after {self.timeout:g} s")
         except httpx.TransportError as exc:
             return _Outcome(PENDING, error=f"{type(exc).__name__}: {exc}"[:ERROR_LIMIT])
+        except PeerTokenError as exc:
+            # The identity provider is down or refuses this client: the message is not at
+            # fault, so it waits like for a peer that is down (max_attempts still ends it).
+            logger.warning("outbox message %s not sent: %s", row.id, exc)
+            return _Outcome(PENDING, error=f"no peer token: {exc}"[:ERROR_LIMIT])
         except Exception as exc:
             # Unexpected, but never lose the message: retry, and max_attempts ends it.
             logger.exception("outbox message %s failed to send", row.id)

@@ -3,7 +3,9 @@ with its own prefix; authentication is shared by all services under AUTH_."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,7 +14,8 @@ DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S10
 
 
 class AuthSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
+    # A refused setting must not print the others' values (AUTH_DEV_SECRET) in the error.
+    model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore", hide_input_in_errors=True)
 
     mode: Literal["development", "production"] = "development"
     """development: HS256 tokens signed with dev_secret (`make token`); production: tokens from
@@ -24,11 +27,30 @@ class AuthSettings(BaseSettings):
     algorithms: list[str] = ["RS256", "ES256"]
     require_read_scope: bool = False
     """Budget documents are public in Sweden, so reads are open unless this is set."""
+    token_url: str | None = None
+    """The identity provider's token endpoint: in production, a service with a client id and
+    secret obtains its peer tokens there (OAuth2 client credentials, kit/peer_tokens.py)."""
 
     @model_validator(mode="after")
     def _production_needs_key_set(self) -> AuthSettings:
         if self.mode == "production" and not self.jwks_url:
             raise ValueError("AUTH_JWKS_URL is required when AUTH_MODE=production")
+        return self
+
+    @model_validator(mode="after")
+    def _token_url_over_tls(self) -> AuthSettings:
+        """The client secret is sent there: TLS, as RFC 6749 §3.2 requires, except on a
+        loopback address (a provider on the same host, or in tests)."""
+        if not self.token_url:
+            return self
+        parts = urlsplit(self.token_url)
+        host = parts.hostname or ""
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not host or not (parts.scheme == "https" or (parts.scheme == "http" and loopback)):
+            raise ValueError("AUTH_TOKEN_URL must be an https URL (plain http only on loopback)")
         return self
 
 
