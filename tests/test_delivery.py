@@ -69,19 +69,13 @@ def test_values_posted_while_the_register_is_down_arrive_exactly_once(
             timeout=30,
         )
         assert r.status_code == 200, r.text
-        state = _wait_for(
-            lambda: (
-                (s := httpx.get(f"{urls['procurement']}/v1/outbox").json())
-                and s["pending"] >= 3
-                and s
-            )
-        )
+        state = _wait_for(lambda: (s := _outbox(urls)) and s["pending"] >= 3 and s)
         assert state["delivered"] == 0 or state["pending"] >= 3
     finally:
         indicators.restart()
-    _wait_for(lambda: httpx.get(f"{urls['procurement']}/v1/outbox").json()["pending"] == 0)
-    state = httpx.get(f"{urls['procurement']}/v1/outbox").json()
-    dead = httpx.get(f"{urls['procurement']}/v1/outbox/dead-letters").json()
+    _wait_for(lambda: _outbox(urls)["pending"] == 0)
+    state = _outbox(urls)
+    dead = _dead_letters(urls)
     assert state["dead"] == 0, [(d["last_status_code"], d["last_error"]) for d in dead["items"]]
     outcomes = httpx.get(urls["indicators"] + INDICATOR).json()["outcomes"]
     mine = {o["period"]: o for o in outcomes if o["source"] == "procurement-service"}
@@ -108,7 +102,20 @@ def _put(urls: dict[str, str], items: list[dict[str, Any]]) -> None:
 
 
 def _outbox(urls: dict[str, str]) -> dict[str, int]:
-    return httpx.get(f"{urls['procurement']}/v1/outbox", timeout=10).json()
+    # The outbox is an operator's view: read with a token, whether or not reads are open.
+    r = httpx.get(
+        f"{urls['procurement']}/v1/outbox", headers=_headers("procurement:read"), timeout=10
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def _dead_letters(urls: dict[str, str], service: str = "procurement") -> dict[str, Any]:
+    r = httpx.get(
+        f"{urls[service]}/v1/outbox/dead-letters", headers=_headers("procurement:read"), timeout=10
+    )
+    assert r.status_code == 200, r.text
+    return r.json()
 
 
 def _history(urls: dict[str, str], indicator: str, period: str) -> list[dict[str, Any]]:
@@ -148,7 +155,7 @@ def test_a_figure_that_returns_to_an_earlier_value_reaches_the_register_again(
     _wait_for(lambda: _means(urls) == {p: ["2", "3", "2"] for p in PERIODS_2020})
     _wait_for(lambda: _outbox(urls)["pending"] == 0)
     state = _outbox(urls)
-    dead = httpx.get(f"{urls['procurement']}/v1/outbox/dead-letters").json()
+    dead = _dead_letters(urls)
     assert state["dead"] == 0, [(d["last_status_code"], d["last_error"]) for d in dead["items"]]
     # One message per tertial for the 3 and one for the return to 2: each delivered once.
     assert state["delivered"] - delivered_before == 6
@@ -186,5 +193,5 @@ def test_no_bidder_of_known_size_reaches_the_register_as_no_data_not_zero(
 
 @pytest.mark.parametrize("service", ["procurement"])
 def test_the_outbox_is_visible(urls: dict[str, str], service: str) -> None:
-    dead = httpx.get(f"{urls[service]}/v1/outbox/dead-letters").json()
+    dead = _dead_letters(urls, service)
     assert dead["total"] == 0

@@ -4,7 +4,6 @@ approve it. The peers are read over HTTP against the shared contracts."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
@@ -23,12 +22,12 @@ from municipal_shared.types import Tertial
 
 @dataclass(frozen=True)
 class Peers:
-    """How the services the report composes are reached."""
+    """How the services the report composes are reached. The client's auth carries the
+    peer token (kit/peer_tokens.py), so no request here adds one."""
 
     client: httpx.AsyncClient
     budget_url: str
     procurement_url: str
-    headers: Callable[[], dict[str, str]]
 
 
 def _check_year(register: Register, year: int) -> None:
@@ -42,7 +41,7 @@ async def live_report(
     session: AsyncSession, peers: Peers, register: Register, year: int, tertial: Tertial
 ) -> composed.ComposedReport:
     m, b = register.municipality_code, register.board_code
-    headers = peers.headers()
+    headers: dict[str, str] = {}  # the bearer token comes from the client's auth
     # Both peers are read at once, while this service builds its own section.
     async with asyncio.TaskGroup() as group:
         budget = group.create_task(

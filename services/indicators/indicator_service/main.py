@@ -12,7 +12,7 @@ from indicator_service.api import composed, indicators, outcomes, registers, rep
 from indicator_service.composed_report import Peers
 from indicator_service.settings import SCRIPT_LOCATION, VERSION_TABLE, IndicatorSettings
 from municipal_shared.kit.app import create_service_app
-from municipal_shared.kit.auth import service_headers
+from municipal_shared.kit.peer_tokens import peer_auth
 from municipal_shared.kit.settings import AuthSettings
 
 DESCRIPTION = """\
@@ -27,7 +27,6 @@ writes need `indicators:write`, milestone assessments `indicators:assess`, loadi
 `indicators:admin`, approving a composed report `reports:approve`. Errors are RFC 9457 problem+json.
 """
 
-PEER_READ_SCOPES = ["budget:read", "procurement:read"]
 TAGS = [
     {"name": "registers", "description": "Registers with council goals and focus areas"},
     {"name": "indicators", "description": "Indicators, targets, outcomes and assessments"},
@@ -42,14 +41,21 @@ async def peers(app: FastAPI) -> AsyncIterator[None]:
     """One HTTP client for reading the other services, owned by the app's lifespan."""
     settings: IndicatorSettings = app.state.settings
     auth: AuthSettings = app.state.auth_settings
-    async with httpx.AsyncClient(timeout=settings.peer_timeout_seconds) as client:
+    # The client's auth adds the peer token, renewed before it expires (see peer_tokens).
+    async with (
+        peer_auth(
+            auth,
+            settings,
+            fixed_token=settings.peer_token,
+            subject="indicator-service",
+            token_timeout=settings.peer_timeout_seconds,
+        ) as bearer,
+        httpx.AsyncClient(timeout=settings.peer_timeout_seconds, auth=bearer) as client,
+    ):
         app.state.peers = Peers(
             client=client,
             budget_url=settings.budget_url,
             procurement_url=settings.procurement_url,
-            headers=lambda: service_headers(
-                settings.peer_token, auth, PEER_READ_SCOPES, "indicator-service"
-            ),
         )
         yield
 

@@ -1,10 +1,11 @@
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from municipal_shared.kit.peer_tokens import PeerClientSettings
 from municipal_shared.kit.settings import ServiceSettings
 
 
-class IndicatorSettings(ServiceSettings):
+class IndicatorSettings(ServiceSettings, PeerClientSettings):
     model_config = SettingsConfigDict(env_prefix="INDICATORS_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///var/indicators.db"
@@ -15,7 +16,10 @@ class IndicatorSettings(ServiceSettings):
     """The procurement service, read for the composed tertial report."""
     peer_timeout_seconds: float = 5.0
     peer_token: SecretStr | None = None
-    """Bearer token for reading the peers when they require a read scope."""
+    """Bearer token for reading the peers when they require a read scope. In production,
+    client credentials (AUTH_TOKEN_URL, INDICATORS_CLIENT_ID and _SECRET) take precedence."""
+    client_scope: str = "budget:read procurement:read"
+    """What the token for the composed report's peer reads must allow."""
 
 
 SCRIPT_LOCATION = "indicator_service:migrations"

@@ -12,8 +12,8 @@ from collections.abc import AsyncIterator
 import httpx
 from fastapi import FastAPI
 
-from municipal_shared.kit.auth import service_headers
 from municipal_shared.kit.outbox import OutboxRelay
+from municipal_shared.kit.peer_tokens import peer_auth
 from municipal_shared.kit.settings import AuthSettings
 from procurement_service.delivery import RegisterTarget, publish_dirty
 from procurement_service.models import OUTBOX
@@ -22,10 +22,6 @@ from procurement_service.settings import ProcurementSettings
 
 logger = logging.getLogger("procurement_service.worker")
 SERVICE_SUBJECT = "procurement-service"
-
-
-def token_headers(settings: ProcurementSettings, auth: AuthSettings) -> dict[str, str]:
-    return service_headers(settings.indicators_token, auth, ["indicators:write"], SERVICE_SUBJECT)
 
 
 async def _loop(app: FastAPI, relay: OutboxRelay, stop: asyncio.Event) -> None:
@@ -51,13 +47,23 @@ async def background(app: FastAPI) -> AsyncIterator[None]:
         yield
         return
     auth: AuthSettings = app.state.auth_settings
-    async with httpx.AsyncClient() as client:
+    # The client's auth puts a current token on every delivery: an expired one is renewed
+    # before it is sent, and a refused one (401) renewed and retried once, not dead-lettered.
+    async with (
+        peer_auth(
+            auth,
+            settings,
+            fixed_token=settings.indicators_token,
+            subject=SERVICE_SUBJECT,
+            token_timeout=settings.relay_timeout_seconds,
+        ) as bearer,
+        httpx.AsyncClient(auth=bearer) as client,
+    ):
         relay = OutboxRelay(
             app.state.database.engine,
             OUTBOX,
             destinations={"indicators": settings.indicators_url},
             client=client,
-            headers=lambda: token_headers(settings, auth),
             timeout=settings.relay_timeout_seconds,
         )
         app.state.relay = relay
