@@ -36,11 +36,12 @@ from municipal_shared.contracts.procurement import (
     MeasuredCount,
     MeasuredRatio,
     NotSetReason,
+    QualityCount,
     RequirementRule,
     SizeClasses,
 )
-from procurement_service.models import Bidder, Procurement
-from procurement_service.vocabulary import SME_CLASSES, Procedure, SizeClass
+from procurement_service.models import Bidder, Procurement, QualityWarning
+from procurement_service.vocabulary import SME_CLASSES, BidderCount, Procedure, SizeClass
 
 SHARE = Decimal("0.0001")
 MEAN = Decimal("0.01")
@@ -74,6 +75,7 @@ class Figures:
     size_classes: SizeClasses
     employment_requirement: EmploymentRequirement
     direct_awards: DirectAwards
+    quality: list[QualityCount]
 
 
 def ratio(part: int, whole: int, quantum: Decimal = SHARE) -> Decimal | None:
@@ -105,50 +107,69 @@ async def measure(
         size_classes=await _size_classes(session, awarded),
         employment_requirement=await _employment(session, scope, awarded, window, rule),
         direct_awards=await _direct_awards(session, awarded, rule),
+        quality=await _quality(session, awarded),
     )
 
 
 async def _competition(session: AsyncSession, awarded: list[Any]) -> Competition:
-    per_procurement = (
-        select(
-            Procurement.id.label("id"),
-            func.count(Bidder.id).label("bidders"),
-            func.coalesce(func.sum(Bidder.bids), 0).label("bids"),
-        )
-        .select_from(Procurement)
-        .outerjoin(Bidder, Bidder.procurement_id == Procurement.id)
-        .where(*awarded)
-        .group_by(Procurement.id)
-        .subquery()
-    )
+    """Over the procurements whose bidder count is known: listed, else reported (OCDS
+    numberOfTenderers). Tenders and variants (`bids`) are known only where bidders are listed."""
+    count = Procurement.bidder_count
+    known = count.is_not(None)
+    reported = Procurement.bidder_count_provenance == BidderCount.REPORTED.value
+    listed = Procurement.bidder_count_provenance == BidderCount.LISTED.value
     totals = select(
         func.count(),
-        func.coalesce(func.sum(per_procurement.c.bidders), 0),
-        func.coalesce(func.sum(per_procurement.c.bids), 0),
-        func.coalesce(func.sum(case((per_procurement.c.bidders == 1, 1), else_=0)), 0),
-    ).select_from(per_procurement)
-    procurements, bidders, bids, single = (int(v) for v in (await session.execute(totals)).one())
-    ordered = select(
-        per_procurement.c.bidders.label("n"),
-        func.row_number().over(order_by=per_procurement.c.bidders).label("rn"),
-        func.count().over().label("c"),
-    ).subquery()
+        func.count(count),
+        func.coalesce(func.sum(count), 0),
+        _counted(count == 1),
+        _counted(and_(known, reported)),
+        _counted(listed),
+    ).where(*awarded)
+    procurements, counted, bidders, single, on_reported, on_listed = (
+        int(v) for v in (await session.execute(totals)).one()
+    )
+    bids_query = (
+        select(func.coalesce(func.sum(Bidder.bids), 0))
+        .join(Procurement, Procurement.id == Bidder.procurement_id)
+        .where(*awarded, listed)
+    )
+    bids = int((await session.execute(bids_query)).scalar_one())
+    ordered = (
+        select(
+            count.label("n"),
+            func.row_number().over(order_by=count).label("rn"),
+            func.count().over().label("c"),
+        )
+        .where(*awarded, known)
+        .subquery()
+    )
     middle = select(func.coalesce(func.sum(ordered.c.n), 0), func.count()).where(
         or_(ordered.c.rn == (ordered.c.c + 1) // 2, ordered.c.rn == (ordered.c.c + 2) // 2)
     )
     middle_sum, middle_count = (int(v) for v in (await session.execute(middle)).one())
     return Competition(
         procurements=procurements,
-        bids=measured_count(bids, procurements),
-        bidders=measured_count(bidders, procurements),
-        bidders_per_procurement_mean=measured_ratio(
-            ratio(bidders, procurements, MEAN), procurements
-        ),
+        bids=measured_count(bids, on_listed),
+        bidders=measured_count(bidders, counted),
+        bidders_per_procurement_mean=measured_ratio(ratio(bidders, counted, MEAN), counted),
         bidders_per_procurement_median=measured_ratio(
-            ratio(middle_sum, middle_count, MEAN), procurements
+            ratio(middle_sum, middle_count, MEAN), counted
         ),
-        single_bidder_share=measured_ratio(ratio(single, procurements), procurements),
+        single_bidder_share=measured_ratio(ratio(single, counted), counted),
+        procurements_with_reported_bidder_count=on_reported,
+        procurements_with_unknown_bidder_count=procurements - counted,
     )
+
+
+def _counted(condition: Any) -> Any:
+    """How many rows meet the condition; a condition that is unknown (NULL) is not met."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _decided(condition: Any) -> Any:
+    """How many rows the condition can be decided for (true or false, not NULL)."""
+    return func.coalesce(func.sum(case((condition.is_(None), 0), else_=1)), 0)
 
 
 async def _size_classes(session: AsyncSession, awarded: list[Any]) -> SizeClasses:
@@ -234,7 +255,11 @@ async def _size_classes(session: AsyncSession, awarded: list[Any]) -> SizeClasse
 
 async def _employment(
     session: AsyncSession, scope: list[Any], awarded: list[Any], window: Window, rule: Rule
-) -> dict[str, Any]:
+) -> EmploymentRequirement:
+    """SQL's three-valued logic keeps unknown unknown: a procurement without a category,
+    execution time or employee count cannot be said to meet the rule unless another part
+    already fails it (goods, a short contract), so the figures that need the rule rest only
+    on the procurements where it can be decided."""
     candidate = and_(
         Procurement.category.in_(rule.categories),
         Procurement.execution_days > rule.min_execution_days,
@@ -242,21 +267,28 @@ async def _employment(
     )
     eligible = and_(candidate, Procurement.requirement_suitable.is_(True))
     is_set = Procurement.requirement_set.is_(True)
-
-    def counted(condition: Any) -> Any:
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+    eligible_not_set = and_(eligible, ~func.coalesce(is_set, False))
 
     query = select(
         func.count(),
-        counted(candidate),
-        counted(eligible),
-        counted(is_set),
-        counted(and_(eligible, is_set)),
-        counted(and_(eligible, ~func.coalesce(is_set, False))),
+        _counted(candidate),
+        _decided(candidate),
+        _counted(eligible),
+        _decided(eligible),
+        _counted(is_set),
+        _counted(and_(eligible, is_set)),
+        _counted(eligible_not_set),
     ).where(*awarded)
-    procurements, candidates, eligibles, set_, eligible_set, eligible_not_set = (
-        int(v) for v in (await session.execute(query)).one()
-    )
+    (
+        procurements,
+        candidates,
+        candidates_decided,
+        eligibles,
+        eligibles_decided,
+        set_,
+        eligible_set,
+        eligible_unset,
+    ) = (int(v) for v in (await session.execute(query)).one())
     signed = select(func.count()).where(
         *scope, is_set, _in_window(Procurement.contract_signed_date, window)
     )
@@ -283,33 +315,55 @@ async def _employment(
             judged_suitable=True,
         ),
         procurements=procurements,
-        meeting_the_objective_criteria=measured_count(candidates, procurements),
-        eligible=measured_count(eligibles, procurements),
+        meeting_the_objective_criteria=measured_count(candidates, candidates_decided),
+        eligible=measured_count(eligibles, eligibles_decided),
         set=measured_count(set_, procurements),
-        eligible_and_set=measured_count(eligible_set, procurements),
-        eligible_but_not_set=measured_count(eligible_not_set, procurements),
+        eligible_and_set=measured_count(eligible_set, eligibles_decided),
+        eligible_but_not_set=measured_count(eligible_unset, eligibles_decided),
         set_and_contract_signed=measured_count(signed_count, signed_procurements),
         not_set_reasons=reasons,
+        procurements_rule_undecided=procurements - candidates_decided,
     )
 
 
 async def _direct_awards(session: AsyncSession, awarded: list[Any], rule: Rule) -> DirectAwards:
-    value = func.coalesce(Procurement.awarded_value, Procurement.estimated_value)
-    above = and_(
-        Procurement.procedure == Procedure.DIRECT_AWARD.value,
-        value > rule.direct_award_threshold_sek,
+    """The threshold is in SEK: a direct award valued in another currency (or none) is left
+    out and counted, never converted at a guessed rate."""
+    in_award = Procurement.awarded_value.is_not(None)
+    value = case((in_award, Procurement.awarded_value), else_=Procurement.estimated_value)
+    currency = case(
+        (in_award, Procurement.awarded_value_currency), else_=Procurement.estimated_value_currency
     )
+    direct = Procurement.procedure == Procedure.DIRECT_AWARD.value
+    in_sek = func.coalesce(currency, "") == "SEK"
+    above = and_(direct, in_sek, value > rule.direct_award_threshold_sek)
     query = select(
-        func.count(),
-        func.coalesce(func.sum(case((above, 1), else_=0)), 0),
-        func.coalesce(
-            func.sum(case((and_(above, Procurement.advertised.is_(True)), 1), else_=0)), 0
-        ),
+        _decided(direct),
+        _counted(above),
+        _counted(and_(above, Procurement.advertised.is_(True))),
+        _counted(and_(direct, value.is_not(None), ~in_sek)),
     ).where(*awarded)
-    procurements, above_count, advertised = (int(v) for v in (await session.execute(query)).one())
+    decided, above_count, advertised, not_in_sek = (
+        int(v) for v in (await session.execute(query)).one()
+    )
     return DirectAwards(
         threshold_sek=rule.direct_award_threshold_sek,
-        above_threshold=measured_count(above_count, procurements),
+        above_threshold=measured_count(above_count, decided - not_in_sek),
         above_threshold_advertised=measured_count(advertised, above_count),
         advertised_share=measured_ratio(ratio(advertised, above_count), above_count),
+        left_out_not_in_sek=not_in_sek,
     )
+
+
+async def _quality(session: AsyncSession, awarded: list[Any]) -> list[QualityCount]:
+    """Per warning code, how many of the period's procurements carry it."""
+    query = (
+        select(QualityWarning.code, func.count(func.distinct(QualityWarning.procurement_id)))
+        .join(Procurement, Procurement.id == QualityWarning.procurement_id)
+        .where(*awarded)
+        .group_by(QualityWarning.code)
+        .order_by(QualityWarning.code)
+    )
+    return [
+        QualityCount(code=code, procurements=int(n)) for code, n in await session.execute(query)
+    ]

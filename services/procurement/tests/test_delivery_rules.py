@@ -80,6 +80,7 @@ def _figures(
             set_and_contract_signed=MeasuredCount(value=signed, based_on=based_on)
         ),
         direct_awards=DirectAwards.model_construct(),
+        quality=[],
     )
 
 

@@ -135,8 +135,12 @@ async def test_the_rule_is_configurable(
         await client.put("/v1/employment-rules/0580", json=rule, headers=token())
     ).status_code == 200
     m = (await client.get(f"{M}/T2")).json()
-    # Goods count now, and P5 (one employee, two years) meets the looser rule too.
-    assert m["employment_requirement"]["meeting_the_objective_criteria"] == v(3, 5)
+    # Goods count now, and P5 (one employee, two years) meets the looser rule too. P3 (no
+    # contract period, no employee count) and P4 (no employee count) can no longer be decided:
+    # they are left out, not counted as failing.
+    e = m["employment_requirement"]
+    assert e["meeting_the_objective_criteria"] == v(3, 3)
+    assert e["procurements_rule_undecided"] == 2
     assert m["direct_awards"]["above_threshold"] == v(0, 5)
 
 

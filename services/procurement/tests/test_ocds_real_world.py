@@ -23,9 +23,11 @@ from ocds_fixture import (
     TENDER,
     release_package,
 )
+from sqlalchemy import select
 from test_ocds_validation import FIVE_POINTERS, five_kinds_of_invalid
 
 from municipal_shared.kit.testing import assert_problem
+from procurement_service.models import OcdsRelease
 
 OCDS = "/v1/procurements/0580/ocds"
 DANISH = {"id": "DK-CVR-25313763", "name": "Nordic Cleaning ApS"}
@@ -208,3 +210,86 @@ async def test_a_native_outcome_for_an_unknown_board_is_named(
         await client.put("/v1/procurements/0580/KS-2018-0200", json=native, headers=token()), 422
     )
     assert body["errors"][0]["pointer"] == "/board_code"
+
+
+def v(value: Any, based_on: int) -> dict[str, Any]:
+    return {"value": value, "based_on": based_on}
+
+
+async def test_real_world_releases_are_measured_on_what_they_tell(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    """The foreign release (no title, no category, EUR), the direct award that only reports its
+    count, and the fixture's full procurement, measured together."""
+    package = release_package([foreign_release(), direct_award(), PLANNING, TENDER, AWARD])
+    r = await client.post(OCDS, json=package, headers=token())
+    assert r.status_code == 200, r.text
+    direct = (await client.get("/v1/procurements/0580/KS-2018-0114")).json()
+    assert (direct["bidder_count"], direct["bidder_count_provenance"]) == (1, "reported")
+    assert [(b["organisation_number"], b["winner"]) for b in direct["bidders"]] == [
+        (MEDIUM_NUMBER, True)
+    ]
+
+    t1 = (await client.get("/v1/measurements/0580/2018/T1")).json()
+    c = t1["competition"]
+    # The direct award counts 1 bidder and is a single-bid procurement.
+    assert c["bidders"] == v(3, 2) and c["single_bidder_share"] == v("0.5000", 2)
+    assert c["procurements_with_reported_bidder_count"] == 1
+    assert c["bids"] == v(2, 1)  # tenders are known only where bidders are listed
+
+    m = (await client.get("/v1/measurements/0580/2018/T2")).json()
+    assert m["competition"]["procurements"] == 3
+    assert m["competition"]["bidders_per_procurement_mean"] == v("2.00", 3)
+    e = m["employment_requirement"]
+    # No category (foreign) and no employee count (direct award): the rule cannot be decided
+    # for them, so the figure rests on one procurement, not three.
+    assert e["meeting_the_objective_criteria"] == v(1, 1)
+    assert e["procurements_rule_undecided"] == 2
+    d = m["direct_awards"]
+    assert d["above_threshold"] == v(1, 3) and d["left_out_not_in_sek"] == 0
+    assert {q["code"]: q["procurements"] for q in m["quality"]} == {
+        "amount_not_in_sek": 1,
+        "bidder_count_reported": 1,
+        "missing_category": 1,
+        "missing_employee_count": 1,
+        "missing_title": 1,
+    }
+
+
+async def test_a_direct_award_in_eur_is_left_out_of_the_sek_threshold(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    award = direct_award()
+    award["awards"][0]["value"] = {"amount": 30000, "currency": "EUR"}
+    r = await client.post(OCDS, json=release_package([award]), headers=token())
+    assert r.status_code == 200, r.text
+    d = (await client.get("/v1/measurements/0580/2018/T1")).json()["direct_awards"]
+    assert d["above_threshold"] == v(None, 0) and d["left_out_not_in_sek"] == 1
+
+
+async def test_a_linked_record_is_stored_as_its_compiled_release(
+    app: Any, client: httpx.AsyncClient, token: Callable
+) -> None:
+    compiled = direct_award()
+    compiled["id"], compiled["tag"] = f"{compiled['ocid']}-compiled", ["compiled"]
+    package = {
+        "uri": "https://example.org/records/2018-0114.json",
+        "version": "1.1",
+        "publishedDate": "2018-03-23T00:00:00Z",
+        "publisher": {"name": "Linköpings kommun"},
+        "records": [
+            {
+                "ocid": compiled["ocid"],
+                "releases": [{"url": "https://example.org/r.json#award", "date": compiled["date"]}],
+                "compiledRelease": compiled,
+            }
+        ],
+    }
+    r = await client.post(OCDS, json=package, headers=token())
+    assert r.status_code == 200, r.text
+    assert r.json() == {"stored": 1, "unchanged": 0, "procurements": ["KS-2018-0114"]}
+    async with app.state.database.sessions() as session:
+        rows = (await session.execute(select(OcdsRelease))).scalars().all()
+    assert [(row.release_id, row.compiled, row.body == compiled) for row in rows] == [
+        (compiled["id"], True, True)
+    ]

@@ -31,11 +31,22 @@ class MeasuredRatio(ContractModel):
 
 class Competition(ContractModel):
     procurements: int = Field(ge=0, description="Procurements awarded in the period.")
-    bids: MeasuredCount
-    bidders: MeasuredCount
+    bids: MeasuredCount = Field(description="Tenders and variants, where bidders are listed.")
+    bidders: MeasuredCount = Field(
+        description="Over the procurements whose bidder count is known (listed or reported)."
+    )
     bidders_per_procurement_mean: MeasuredRatio
     bidders_per_procurement_median: MeasuredRatio
     single_bidder_share: MeasuredRatio
+    procurements_with_reported_bidder_count: int | None = Field(
+        default=None,
+        description="Procurements whose bidder count is only reported (OCDS numberOfTenderers "
+        "without a tenderer list). Absent from a provider older than this field.",
+    )
+    procurements_with_unknown_bidder_count: int | None = Field(
+        default=None,
+        description="Procurements left out of the bidder figures: neither listed nor reported.",
+    )
 
 
 _KNOWN_SIZE = "A size class of no_data is neither SME nor large: it is left out."
@@ -111,6 +122,11 @@ class EmploymentRequirement(ContractModel):
         description="Set, counted by the date the contract was signed."
     )
     not_set_reasons: list[NotSetReason]
+    procurements_rule_undecided: int | None = Field(
+        default=None,
+        description="Procurements left out because the rule cannot be decided for them (no "
+        "category, execution time or employee count). Absent from a provider older than this.",
+    )
 
 
 class DirectAwards(ContractModel):
@@ -118,6 +134,16 @@ class DirectAwards(ContractModel):
     above_threshold: MeasuredCount
     above_threshold_advertised: MeasuredCount
     advertised_share: MeasuredRatio
+    left_out_not_in_sek: int | None = Field(
+        default=None,
+        description="Direct awards left out of the threshold because their value is not in "
+        "SEK (or has no currency). Absent from a provider older than this field.",
+    )
+
+
+class QualityCount(ContractModel):
+    code: str = Field(examples=["missing_title"])
+    procurements: int = Field(ge=0, description="Procurements of the period with the warning.")
 
 
 class ProcurementMeasurement(ContractModel):
@@ -130,3 +156,8 @@ class ProcurementMeasurement(ContractModel):
     size_classes: SizeClasses
     employment_requirement: EmploymentRequirement
     direct_awards: DirectAwards
+    quality: list[QualityCount] = Field(
+        default_factory=list,
+        description="Quality warnings of the period's procurements, per code: what the "
+        "figures could not use.",
+    )

@@ -55,6 +55,7 @@ async def _measurement(
         size_classes=figures.size_classes,
         employment_requirement=figures.employment_requirement,
         direct_awards=figures.direct_awards,
+        quality=figures.quality,
     )
 
 
