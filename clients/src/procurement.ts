@@ -49,7 +49,8 @@ export interface MeasurementSummary {
   start: string;
   end: string;
   administration: string | null;
-  /** Exact decimals as strings; null is "no data" (nothing qualified), never zero. */
+  /** Exact decimals as strings; null is "no data" (nothing qualified), never zero.
+   * The SME share among bidders of known size: the figure the register receives. */
   smeShareOfBidders: string | null;
   singleBidderShare: string | null;
   employmentRequirementSetAndSigned: number | null;
@@ -73,7 +74,7 @@ export async function getTertialMeasurement(
     start: data.start,
     end: data.end,
     administration: data.administration,
-    smeShareOfBidders: data.size_classes.sme_share_of_bidders.value,
+    smeShareOfBidders: data.size_classes.sme_share_of_bidders_with_known_size.value,
     singleBidderShare: data.competition.single_bidder_share.value,
     employmentRequirementSetAndSigned:
       data.employment_requirement.set_and_contract_signed.value,
