@@ -7,7 +7,12 @@ from fastapi import FastAPI
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.settings import AuthSettings
 from procurement_service.api import measurements, ocds, outbox, procurements
-from procurement_service.settings import SCRIPT_LOCATION, VERSION_TABLE, ProcurementSettings
+from procurement_service.settings import (
+    SCRIPT_LOCATION,
+    VERSION_TABLE,
+    ProcurementSettings,
+    refuse_without_personal_data_key,
+)
 from procurement_service.worker import background
 
 DESCRIPTION = """\
@@ -32,15 +37,21 @@ TAGS = [
 def create_app(
     settings: ProcurementSettings | None = None, auth_settings: AuthSettings | None = None
 ) -> FastAPI:
+    settings = settings or ProcurementSettings()
+    auth_settings = auth_settings or AuthSettings()
+    refuse_without_personal_data_key(settings, auth_settings.mode)
+    # A package or a bulk PUT of a thousand procurements is larger than the default limit.
+    package = settings.max_package_bytes
     return create_service_app(
         title="Procurement service",
         description=DESCRIPTION,
         version="0.9.0",
-        settings=settings or ProcurementSettings(),
-        auth_settings=auth_settings or AuthSettings(),
+        settings=settings,
+        auth_settings=auth_settings,
         script_location=SCRIPT_LOCATION,
         version_table=VERSION_TABLE,
         routers=[procurements.router, ocds.router, measurements.router, outbox.router],
         extra_lifespan=background,
+        body_limits={"postOcdsPackage": package, "putProcurements": package},
         openapi_tags=TAGS,
     )

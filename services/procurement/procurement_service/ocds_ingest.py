@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import commit
 from municipal_shared.kit.problems import Conflict, InvalidContent
-from procurement_service import ocds, ocds_mapping, service
+from procurement_service import ocds, ocds_mapping, personal_data, service
 from procurement_service.models import AuditEntry, OcdsRelease
 from procurement_service.schemas import ProcurementIn
 
@@ -63,7 +63,8 @@ async def ingest(
     stored, unchanged, conflicts = 0, 0, []
     touched: list[str] = []
     for index, release in enumerate(releases):
-        body = release.as_received()
+        # Redacted before it is hashed or stored: no sole trader's number, name or contact.
+        body = personal_data.redact_release(release.as_received(), secret)
         digest = ocds.canonical_hash(body)
         existing = (
             await session.execute(

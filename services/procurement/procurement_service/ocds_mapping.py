@@ -32,6 +32,7 @@ from procurement_service.ocds_models import (
     Tender,
     Value,
 )
+from procurement_service.personal_data import PSEUDONYM
 from procurement_service.schemas import BulkItem, ReceivedProcurement
 from procurement_service.vocabulary import Category, Procedure, SizeClass, Status
 
@@ -341,6 +342,8 @@ class _Mapper:
             return None
         if identifier.scheme != ORGANISATION_NUMBER_SCHEME:
             return identifier.scheme, str(identifier.id)
+        if PSEUDONYM.fullmatch(str(identifier.id)):
+            return ORGANISATION_NUMBER_SCHEME, str(identifier.id)  # a redacted sole trader
         number = _organisation_number(str(identifier.id))
         if number is None:
             self._error(f"{path}/id", "not a valid Swedish organisation number")

@@ -4,13 +4,12 @@ warnings, the local employment-requirement rule."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import hmac
 from dataclasses import dataclass
 from decimal import Decimal
 
 from stdnum.se import orgnr
 
+from procurement_service import personal_data
 from procurement_service.vocabulary import (
     BidderCount,
     Procedure,
@@ -42,21 +41,35 @@ ORGANISATION_NUMBER_SCHEME = "SE-BLV"
 
 
 def identify(number: str, secret: bytes, scheme: str = ORGANISATION_NUMBER_SCHEME) -> Identity:
-    """Validate a Swedish organisation number (Luhn). Digits 3-4 of 20 or more mark a legal
-    person; below that the number is a sole trader's personal identity number, which is
-    replaced by a keyed hash at once. An identifier of another register (a bidder from
+    """Validate a Swedish organisation number (Luhn; also as 12 digits with "16"). A personal
+    identity number (a sole trader's, with or without century and dash) is replaced by its
+    pseudonym at once (personal_data.py); a pseudonym this service made is taken as it is
+    (a redacted OCDS release carries them). An identifier of another register (a bidder from
     abroad) is kept with its scheme: `DK-CVR:25313763`; the Swedish rules do not apply."""
     if scheme != ORGANISATION_NUMBER_SCHEME:
         if not number.strip() or not number.isprintable():
             raise InvalidOrganisationNumber(f"not an identifier of {scheme}")
         return Identity(f"{scheme}:{number.strip()}", sole_trader=False)
-    if not orgnr.is_valid(number):
+    if personal_data.number_of(number, secret) is not None:
+        return Identity(number, sole_trader=True)
+    if personal_data.is_personal_identity_number(number):
+        return Identity(personal_data.pseudonym(number, secret), sole_trader=True)
+    digits = orgnr.compact(number) if number.isascii() else ""
+    if len(digits) == 12 and digits.startswith("16"):
+        digits = digits[2:]
+    if not orgnr.is_valid(digits) or int(digits[2:4]) < 20:
         raise InvalidOrganisationNumber("not a valid Swedish organisation number")
-    digits = orgnr.compact(number)
-    if int(digits[2:4]) >= 20:
-        return Identity(orgnr.format(digits), sole_trader=False)
-    digest = hmac.new(secret, digits.encode(), hashlib.sha256).hexdigest()
-    return Identity(f"st:{digest[:40]}", sole_trader=True)
+    return Identity(orgnr.format(digits), sole_trader=False)
+
+
+def winner_identity(written: str, secret: bytes) -> Identity:
+    """A winner as the native format writes it: an organisation number, or `SCHEME:id`."""
+    if personal_data.PSEUDONYM.fullmatch(written):
+        return identify(written, secret)
+    scheme, sep, number = written.partition(":")
+    if sep and scheme != ORGANISATION_NUMBER_SCHEME:
+        return identify(number, secret, scheme)
+    return identify(number if sep else written, secret)
 
 
 def size_class(
@@ -79,14 +92,6 @@ def size_class(
         if headcount < staff_below and within_money:
             return cls, SizeProvenance.COMPUTED
     return SizeClass.LARGE, SizeProvenance.COMPUTED
-
-
-def winner_identity(written: str, secret: bytes) -> Identity:
-    """A winner as the native format writes it: an organisation number, or `SCHEME:id`."""
-    scheme, sep, number = written.partition(":")
-    if sep and scheme != ORGANISATION_NUMBER_SCHEME:
-        return identify(number, secret, scheme)
-    return identify(number if sep else written, secret)
 
 
 def bidder_count(listed: int, list_complete: bool, reported: int | None) -> tuple[int | None, str]:

@@ -27,8 +27,16 @@ from procurement_service.models import (
 from procurement_service.schemas import ProcurementIn, ReceivedProcurement
 
 
-def content_hash(body: ProcurementIn) -> str:
+def content_hash(
+    body: ProcurementIn, identities: list[rules.Identity], winner_keys: list[str]
+) -> str:
+    """Fingerprint of an outcome, over its identities rather than the numbers as sent: an
+    unkeyed hash of a body holding a personal identity number could be reversed by trying
+    every number."""
     payload = body.model_dump(mode="json", exclude={"reason", "reference"})
+    for bidder, identity in zip(payload["bidders"], identities, strict=True):
+        bidder["organisation_number"] = identity.key
+    payload["winners"] = winner_keys
     text = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -204,7 +212,7 @@ async def put_procurement(
     (created, changed or unchanged) and the dates whose tertials changed. Nothing is
     committed here: the caller commits once per request."""
     identities, winner_keys = validate(body, secret, strict=source == "native")
-    digest = content_hash(body)
+    digest = content_hash(body, identities, winner_keys)
     procurement: Procurement | None = (
         await repo.get_procurement(session, municipality_code, reference)
         if existing is _LOOK_UP
@@ -334,7 +342,7 @@ async def _insert_new(
             "municipality_code": municipality_code,
             "reference": item.reference,
             "source": "native",
-            "content_hash": content_hash(item),
+            "content_hash": content_hash(item, *validated[item.reference]),
             "row_version": 1,
         }
         prepared.append((columns, bidders, warnings))

@@ -5,15 +5,20 @@ from municipal_shared.kit.peer_tokens import PeerClientSettings
 from municipal_shared.kit.settings import ServiceSettings
 from procurement_service.attribution import LINKOPING, Buyer
 
+DEVELOPMENT_PERSONAL_DATA_KEY = "development-only-personal-data-key"
+
 
 class ProcurementSettings(ServiceSettings, PeerClientSettings):
     model_config = SettingsConfigDict(env_prefix="PROCUREMENT_", extra="ignore")
 
     database_url: str = "sqlite+aiosqlite:///var/procurement.db"
     port: int = 8003
-    personal_data_key: SecretStr = SecretStr("development-only-personal-data-key")
-    """Key of the hash that replaces a sole trader's personal identity number. Set a long
-    random value in production and keep it: changing it splits every sole trader in two."""
+    personal_data_key: SecretStr = SecretStr(DEVELOPMENT_PERSONAL_DATA_KEY)
+    """Key of the pseudonyms that replace a sole trader's personal identity number
+    (personal_data.py). Production refuses to start without a long random value of its own;
+    to change it, run `python -m procurement_service.rekey` (README, "Security")."""
+    personal_data_previous_key: SecretStr | None = None
+    """The key being replaced, read only by the re-keying command."""
 
     indicators_url: str = "http://127.0.0.1:8002"
     """Where the figures are delivered (the indicator service)."""
@@ -31,6 +36,26 @@ class ProcurementSettings(ServiceSettings, PeerClientSettings):
     relay_interval_seconds: float = 1.0
     relay_timeout_seconds: float = 5.0
     relay_enabled: bool = True
+    max_package_bytes: int = Field(default=10 * 1_048_576, ge=1)
+    """Body limit of an OCDS package and of a bulk PUT, which legitimately exceed the
+    default MAX_BODY_BYTES (a thousand releases or outcomes with their parties)."""
+    max_releases: int = Field(default=1000, ge=1)
+    """Most releases one OCDS package may hold (in `releases`, or across its records);
+    counted before anything else, so a huge package never reaches the database."""
+
+
+MIN_KEY_LENGTH = 32
+
+
+def refuse_without_personal_data_key(settings: ProcurementSettings, mode: str) -> None:
+    """Production must have a key of its own: with the published development key anyone could
+    pseudonymise every personal identity number and read who a sole trader is."""
+    key = settings.personal_data_key.get_secret_value()
+    if mode == "production" and (key == DEVELOPMENT_PERSONAL_DATA_KEY or len(key) < MIN_KEY_LENGTH):
+        raise ValueError(
+            "PROCUREMENT_PERSONAL_DATA_KEY must be set to a random value of at least "
+            f"{MIN_KEY_LENGTH} characters in production (it is the development key or too short)"
+        )
 
 
 SCRIPT_LOCATION = "procurement_service:migrations"

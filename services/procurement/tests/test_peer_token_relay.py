@@ -43,6 +43,9 @@ SECRET = "relay-secret-for-tests"
 INDICATOR = "antal-anbudsgivare-per-upphandling"
 REGISTER = "/v1/registers/0580/KS"
 
+# Production mode needs a personal-data key of its own (not the development one).
+PERSONAL_DATA_KEY = "a-test-personal-data-key-of-forty-chars!"
+
 
 def production(idp: IdentityProvider, **extra: Any) -> AuthSettings:
     return AuthSettings(mode="production", jwks_url=idp.jwks_url, issuer=idp.issuer, **extra)
@@ -163,6 +166,7 @@ async def relay(
         indicators_url=indicators.url,
         client_id=CLIENT_ID,
         client_secret=SecretStr(SECRET),
+        personal_data_key=SecretStr(PERSONAL_DATA_KEY),
         relay_interval_seconds=0.05,
         relay_timeout_seconds=5,
     )
@@ -244,6 +248,7 @@ async def test_production_does_not_start_with_half_configured_client_credentials
     settings = procurement_settings.ProcurementSettings(
         database_url=f"sqlite+aiosqlite:///{tmp_path / 'half'}.db",
         indicators_token=SecretStr("an-operator-token"),
+        personal_data_key=SecretStr(PERSONAL_DATA_KEY),
     )
     app = create_procurement_app(settings, production(idp, token_url=idp.token_url))
     with pytest.raises(ValueError, match="PROCUREMENT_CLIENT_ID and PROCUREMENT_CLIENT_SECRET"):

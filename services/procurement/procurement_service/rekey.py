@@ -1,0 +1,110 @@
+"""`python -m procurement_service.rekey`: move every sole trader's pseudonym to a new key.
+
+Run it with PROCUREMENT_PERSONAL_DATA_PREVIOUS_KEY set to the key in use until now and
+PROCUREMENT_PERSONAL_DATA_KEY to the new one, with the service stopped (or not receiving), then
+start the service with the new key only. One transaction: the bidders' pseudonyms and every
+stored release (its pseudonyms and its fingerprint) change together or not at all. Running it
+again changes nothing: only pseudonyms made with the previous key are rewritten.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Text, cast, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from municipal_shared.kit.database import Database, commit
+from procurement_service import ocds, personal_data
+from procurement_service.models import AuditEntry, Bidder, OcdsRelease
+from procurement_service.settings import ProcurementSettings
+
+ACTOR = "procurement_service.rekey"
+BATCH = 500  # rows read at a time: a large store is never loaded whole
+
+
+@dataclass(frozen=True)
+class Rekeyed:
+    bidders: int
+    releases: int
+
+
+async def rekey(session: AsyncSession, old: bytes, new: bytes) -> Rekeyed:
+    """Rewrite, in the caller's transaction, every pseudonym made with `old`."""
+    bidders = releases = 0
+    sole_traders = Bidder.sole_trader.is_(True)
+    async for batch in _batches(session, Bidder, sole_traders):
+        for bidder in batch:
+            again = personal_data.rekey_text(bidder.org_key, old, new)
+            if again != bidder.org_key:
+                bidder.org_key, bidders = again, bidders + 1
+    with_pseudonyms = cast(OcdsRelease.body, Text).like(f"%{personal_data.PREFIX}%")
+    async for batch in _batches(session, OcdsRelease, with_pseudonyms):
+        for release in batch:
+            body = personal_data.rekey_release(release.body, old, new)
+            if body != release.body:
+                release.body, release.content_hash = body, ocds.canonical_hash(body)
+                releases += 1
+    return Rekeyed(bidders=bidders, releases=releases)
+
+
+async def _batches(
+    session: AsyncSession, model: type[Bidder] | type[OcdsRelease], condition: Any
+) -> AsyncIterator[list[Any]]:
+    """The rows in id order, BATCH at a time; each batch is written and let go before the
+    next is read, so memory stays flat however large the store."""
+    last = 0
+    while True:
+        query = select(model).where(condition, model.id > last).order_by(model.id).limit(BATCH)
+        batch = list((await session.execute(query)).scalars())
+        if not batch:
+            return
+        yield batch
+        last = batch[-1].id
+        await session.flush()
+        for row in batch:
+            session.expunge(row)
+
+
+async def run(settings: ProcurementSettings) -> Rekeyed:
+    if settings.personal_data_previous_key is None:
+        raise SystemExit("set PROCUREMENT_PERSONAL_DATA_PREVIOUS_KEY to the key in use until now")
+    old = settings.personal_data_previous_key.get_secret_value().encode()
+    new = settings.personal_data_key.get_secret_value().encode()
+    if old == new:
+        raise SystemExit("the new PROCUREMENT_PERSONAL_DATA_KEY equals the previous key")
+    database = Database(settings.database_url)
+    try:
+        async with database.sessions() as session:
+            done = await rekey(session, old, new)
+            session.add(
+                AuditEntry(
+                    municipality_code="0000",  # the whole store, every municipality
+                    actor=ACTOR,
+                    action="personal_data.rekeyed",
+                    target="sole-trader pseudonyms",
+                    reason="Byte av nyckel för pseudonymer (PROCUREMENT_PERSONAL_DATA_KEY)",
+                    changes=[
+                        {"path": "/bidders", "old": None, "new": done.bidders},
+                        {"path": "/ocds_releases", "old": None, "new": done.releases},
+                    ],
+                )
+            )
+            await commit(session)
+        return done
+    finally:
+        await database.dispose()
+
+
+def main() -> int:
+    done = asyncio.run(run(ProcurementSettings()))
+    sys.stdout.write(f"re-keyed {done.bidders} bidder(s) and {done.releases} OCDS release(s)\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
