@@ -37,6 +37,10 @@ def _app() -> FastAPI:
     async def post_document(document: dict[str, Any] = Body()) -> dict[str, int]:
         return {"members": len(document)}
 
+    @router.get("/search", operation_id="search")
+    async def search(q: str = "") -> dict[str, str]:
+        return {"q": q}
+
     @router.put("/documents", operation_id="putDocument")
     async def put_document(document: dict[str, Any] = Body()) -> dict[str, int]:
         return {"members": len(document)}
@@ -203,6 +207,13 @@ async def test_other_bodies_pass_untouched(client: httpx.AsyncClient) -> None:
     r = await client.post("/notes", content=b'{"text": 1e400', headers=JSON)
     assert_problem(r, 422)  # not JSON: the route's own parser answers, as before
     assert (await client.get("/openapi.json")).status_code == 200
+
+
+async def test_nul_in_a_query_parameter_is_422_naming_it(client: httpx.AsyncClient) -> None:
+    body = assert_problem(await client.get("/search?page=1&q=a%00b"), 422, "/q")
+    assert body["errors"][0]["location"] == "query"
+    # Only a decoded NUL counts: an escaped percent sign followed by 00 is plain text.
+    assert (await client.get("/search?q=%2500")).json() == {"q": "%00"}
 
 
 def test_errors_name_each_place_in_document_order() -> None:

@@ -1,10 +1,11 @@
-"""Limits on a request body, enforced before any route reads it.
+"""Limits on a request, enforced before any route reads it.
 
 A body larger than its operation allows is a 413; a JSON body nested deeper than
 `max_json_depth`, holding text a database cannot store (NUL, a lone UTF-16 surrogate) or a
-number that is not finite is a 422 naming the place. Checked once here, for every route and
-for `dict[str, Any]` bodies (OCDS) alike: a model validator could not see inside those, and
-recursion in later code (copying, hashing, schema checks) must never meet an unbounded depth.
+number that is not finite is a 422 naming the place, as is a query parameter holding NUL.
+Checked once here, for every route and for `dict[str, Any]` bodies (OCDS) alike: a model
+validator could not see inside those, and recursion in later code (copying, hashing, schema
+checks) must never meet an unbounded depth.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
@@ -90,6 +92,11 @@ class RequestLimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        query = scope.get("query_string", b"")
+        # NUL can only come from %00 (or a raw NUL); only then is the query decoded here.
+        if (b"%00" in query or b"\x00" in query) and (errors := query_errors(query)):
+            await _unprocessable(scope, receive, send, errors, self.max_depth)
+            return
         headers = Headers(scope=scope)
         announced = headers.get("content-length")
         if (
@@ -134,6 +141,24 @@ class RequestLimitsMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+
+def query_errors(query: bytes) -> list[dict[str, Any]]:
+    """Query parameters holding NUL, decoded as Starlette decodes them (a lone surrogate
+    cannot come out of that: invalid UTF-8 becomes U+FFFD)."""
+    errors = []
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            message = "text cannot contain the NUL character (\\u0000)"
+            errors.append(
+                {
+                    "pointer": "/" + _escape(name),
+                    "location": "query",
+                    "message": message,
+                    "type": "string_unstorable",
+                }
+            )
+    return errors[:_MAX_ERRORS]
 
 
 def body_errors(body: bytes, max_depth: int) -> list[dict[str, Any]]:
