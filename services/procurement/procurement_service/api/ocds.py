@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel
 
-from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.problems import InvalidContent, problem_responses
 from municipal_shared.types import BOARD_CODE_PATTERN
 from procurement_service import attribution as attribution_rules
 from procurement_service import ocds_ingest
@@ -27,6 +27,32 @@ class OcdsResult(BaseModel):
     stored: int
     unchanged: int
     procurements: list[str]
+
+
+def _refuse_too_many_releases(payload: dict[str, Any], limit: int) -> None:
+    """Counted before the schema check and the database: 30 000 stub releases would take
+    minutes to check and hold the (SQLite) write lock while stored."""
+    records = payload.get("records")
+    if isinstance(records, list):
+        # A record counts its releases (embedded or linked), at least one: its compiledRelease.
+        pointer = "/records"
+        count = sum(
+            max(1, len(r["releases"]))
+            if isinstance(r, dict) and isinstance(r.get("releases"), list)
+            else 1
+            for r in records
+        )
+    else:
+        releases = payload.get("releases")
+        pointer, count = "/releases", len(releases) if isinstance(releases, list) else 0
+    if count > limit:
+        message = f"{count} releases; a package may hold at most {limit}"
+        error = {"pointer": pointer, "location": "body", "message": message, "type": "too_long"}
+        raise InvalidContent(
+            f"Too many releases: send at most {limit} per package",
+            errors=[error],
+            max_releases=limit,
+        )
 
 
 @router.post(
@@ -52,6 +78,7 @@ async def post_package(
         ),
     ] = None,
 ) -> OcdsResult:
+    _refuse_too_many_releases(payload, request.app.state.settings.max_releases)
     buyers = request.app.state.settings.buyers
     attribution = attribution_rules.for_ocds(buyers, municipality_code, board)
     result = await ocds_ingest.ingest(
