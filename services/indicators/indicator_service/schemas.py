@@ -127,7 +127,9 @@ class IndicatorIn(RequestModel):
     tolerance_source: BandSource | None = None
     council_goals: list[Annotated[int, Field(ge=1, le=99)]] = Field(default_factory=list)
     focus_areas: list[Code] = Field(default_factory=list)
-    footnotes: list[str] = Field(default_factory=list)
+    footnotes: list[Annotated[str, Field(min_length=1, max_length=1000)]] = Field(
+        default_factory=list, max_length=20, description="As printed under the table."
+    )
     targets: list[TargetIn] = Field(default_factory=list)
     outcomes: list[OutcomeIn] = Field(default_factory=list)
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, field_serializer
 
-from indicator_service.schemas import Code, OutcomeIn, Reason, Year
+from indicator_service.schemas import Code, Number, OutcomeIn, Reason, Year
 from indicator_service.vocabulary import Fulfilment
 from municipal_shared.contracts.base import ContractModel, RequestModel
 
@@ -37,9 +37,11 @@ class AssessmentIn(RequestModel):
 
 class KoladaValue(ContractModel):
     gender: str = Field(pattern=r"^[TKM]$")
-    count: int | None = None
-    status: str | None = ""
-    value: Decimal | None = None
+    count: int | None = Field(default=None, ge=0, le=2_147_483_647)
+    # Bounded as the outcome they become: the status text is kept as its notation, and the
+    # value must fit the column (1e308 or 30 digits would otherwise fail there, as a 500).
+    status: str | None = Field(default="", max_length=200)
+    value: Number | None = None
 
     @field_serializer("value", when_used="json")
     def _as_json_number(self, value: Decimal | None) -> int | float | None:
@@ -56,7 +58,7 @@ class KoladaEntry(ContractModel):
     kpi: str = Field(pattern=r"^[A-Z][0-9]{5}$", examples=["N00945"])
     municipality: str = Field(pattern=r"^[0-9]{4}$", examples=["0580"])
     period: int = Field(ge=2000, le=2100, examples=[2017])
-    values: list[KoladaValue]
+    values: list[KoladaValue] = Field(max_length=3, description="One per gender: T, K, M.")
 
 
 class KoladaImportIn(RequestModel):
