@@ -215,6 +215,28 @@ def record_package() -> dict:
     }
 
 
+def linked_record_package(compiled: dict, releases: list[dict]) -> dict:
+    """A record package as many publishers make it: the releases only linked (url, date,
+    tag), the content in a publisher-made compiledRelease."""
+    return {
+        "uri": "https://example.org/records.json",
+        "version": "1.1",
+        "publishedDate": "2018-06-28T12:00:00+02:00",
+        "publisher": {"name": "Linköpings kommun"},
+        "records": [
+            {
+                "ocid": compiled["ocid"],
+                "releases": [
+                    {"url": f"https://example.org/r.json#{r['id']}", "date": r["date"]}
+                    | ({"tag": r["tag"]} if "tag" in r else {})
+                    for r in releases
+                ],
+                "compiledRelease": copy.deepcopy(compiled),
+            }
+        ],
+    }
+
+
 EXPECTED = ProcurementIn(
     administration="Linköpings kommun Kommunledningsförvaltningen",
     board_code="KS",

@@ -21,6 +21,7 @@ from ocds_fixture import (
     OCID,
     PLANNING,
     TENDER,
+    linked_record_package,
     release_package,
 )
 from sqlalchemy import select
@@ -272,19 +273,7 @@ async def test_a_linked_record_is_stored_as_its_compiled_release(
 ) -> None:
     compiled = direct_award()
     compiled["id"], compiled["tag"] = f"{compiled['ocid']}-compiled", ["compiled"]
-    package = {
-        "uri": "https://example.org/records/2018-0114.json",
-        "version": "1.1",
-        "publishedDate": "2018-03-23T00:00:00Z",
-        "publisher": {"name": "Linköpings kommun"},
-        "records": [
-            {
-                "ocid": compiled["ocid"],
-                "releases": [{"url": "https://example.org/r.json#award", "date": compiled["date"]}],
-                "compiledRelease": compiled,
-            }
-        ],
-    }
+    package = linked_record_package(compiled, [direct_award()])
     r = await client.post(OCDS, json=package, headers=token())
     assert r.status_code == 200, r.text
     assert r.json() == {"stored": 1, "unchanged": 0, "procurements": ["KS-2018-0114"]}

@@ -9,7 +9,16 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from ocds_fixture import AWARD, CONTRACT, OCID, PLANNING, RELEASES, TENDER, release_package
+from ocds_fixture import (
+    AWARD,
+    CONTRACT,
+    OCID,
+    PLANNING,
+    RELEASES,
+    TENDER,
+    linked_record_package,
+    release_package,
+)
 
 from procurement_service.ocds import PackageError, compile_releases, parse_package
 from procurement_service.ocds_validation import release_errors
@@ -100,26 +109,7 @@ def test_a_record_that_links_its_releases_is_read_through_its_compiled_release()
     compiled = compile_releases(copy.deepcopy(RELEASES))
     compiled["id"], compiled["tag"] = f"{OCID}-compiled", ["compiled"]
     compiled["x_publisherNote"] = "extra keys outside OCDS occur in real feeds"
-    package = {
-        "uri": "https://example.org/records.json",
-        "version": "1.1",
-        "publishedDate": "2018-06-28T12:00:00+02:00",
-        "publisher": {"name": "Linköpings kommun"},
-        "records": [
-            {
-                "ocid": OCID,
-                "releases": [
-                    {
-                        "url": f"https://example.org/r.json#{r['id']}",
-                        "date": r["date"],
-                        "tag": r["tag"],
-                    }
-                    for r in RELEASES
-                ],
-                "compiledRelease": compiled,
-            }
-        ],
-    }
+    package = linked_record_package(compiled, RELEASES)
     [release] = parse_package(package)
     assert release.is_compiled and release.id == f"{OCID}-compiled"
     assert release.as_received() == compiled
