@@ -3,16 +3,20 @@ database cannot store and numbers that are not finite; each a problem naming the
 
 from __future__ import annotations
 
+import asyncio
 import json
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 from fastapi import APIRouter, Body, FastAPI
 from pydantic import Field
 
 from municipal_shared.contracts.base import RequestModel
+from municipal_shared.kit import limits
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.limits import body_errors, json_errors
 from municipal_shared.kit.settings import AuthSettings, ServiceSettings
@@ -88,7 +92,10 @@ async def test_body_at_the_limit_passes_one_byte_more_is_413(client: httpx.Async
     assert r.headers["x-request-id"] == "big-1"
 
 
-async def test_streamed_body_is_cut_off_at_the_limit(client: httpx.AsyncClient) -> None:
+async def test_a_streamed_body_is_413_at_the_limit_and_read_no_further_than_a_bound(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(limits, "_DRAIN_BYTES", 3 * LIMIT)
     sent = []
 
     async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: chunked
@@ -101,13 +108,16 @@ async def test_streamed_body_is_cut_off_at_the_limit(client: httpx.AsyncClient) 
     r = await client.post("/notes", content=chunks(), headers=JSON)
     assert "content-length" not in r.request.headers
     assert r.request.headers["transfer-encoding"] == "chunked"
-    assert_problem(r, 413)
-    assert len(sent) <= LIMIT // 100 + 1, "reading must stop once the limit is passed"
+    assert assert_problem(r, 413)["max_body_bytes"] == LIMIT
+    # The rest is read and dropped (so a real client sees the 413) only up to the bound.
+    assert len(sent) <= 3 * LIMIT // 100 + 1, f"{len(sent)} chunks read"
 
 
+@pytest.mark.parametrize("case", ["waits for 100 Continue", "announces more than is drained"])
 async def test_a_large_content_length_is_refused_before_reading(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch, case: str
 ) -> None:
+    monkeypatch.setattr(limits, "_DRAIN_BYTES", 5 * LIMIT)
     read = []
 
     async def never_read() -> AsyncIterator[bytes]:
@@ -115,9 +125,39 @@ async def test_a_large_content_length_is_refused_before_reading(
         yield b"{}"
 
     headers = {**JSON, "content-length": str(10 * LIMIT)}
+    if case == "waits for 100 Continue":
+        headers["expect"] = "100-continue"
     r = await client.post("/notes", content=never_read(), headers=headers)
     assert_problem(r, 413)
     assert read == []
+
+
+async def test_a_client_still_sending_reads_the_413_over_real_http() -> None:
+    """uvicorn closes the connection after a 413: unread bytes would reset it before an
+    ordinary client (one that sends the whole body first) could read the answer."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(_app(), lifespan="off", log_level="warning"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        for _ in range(500):  # at most 5 s to start
+            if server.started:
+                break
+            await asyncio.sleep(0.01)
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/notes"
+
+        async def chunks() -> AsyncIterator[bytes]:
+            for _ in range(64):
+                yield b"x" * 65536
+
+        async with httpx.AsyncClient(timeout=10) as http:
+            for content in (_note(4 * 1024 * 1024), chunks()):  # announced, then chunked
+                assert_problem(await http.post(url, content=content, headers=JSON), 413)
+            assert (await http.post(url, content=_note(100), headers=JSON)).status_code == 200
+    finally:
+        server.should_exit = True
+        await serving
+        sock.close()
 
 
 async def test_an_operation_can_allow_more(client: httpx.AsyncClient) -> None:

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
+import anyio
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 from starlette.datastructures import Headers
@@ -30,6 +31,8 @@ from municipal_shared.kit.settings import ServiceSettings
 # Transfer-Encoding; their requests pass through untouched.
 _BODILESS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 _MAX_ERRORS = 10
+_DRAIN_BYTES = 64 * 1024 * 1024
+_DRAIN_SECONDS = 10.0
 # json.loads reads 1e400 as infinity and accepts NaN and Infinity, none of them JSON.
 _NOT_FINITE = ("a number must be finite (at most about 1.8e308)", "number_not_finite")
 _JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]*\+)?json\s*(;|$)", re.IGNORECASE)
@@ -92,44 +95,29 @@ class RequestLimitsMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        headers = Headers(scope=scope)
+        has_body = not (
+            scope["method"] in _BODILESS
+            and "content-length" not in headers
+            and "transfer-encoding" not in headers
+        )
+        body = b""
+        if has_body:
+            read = await self._read_body(scope, receive, send, headers)
+            if read is None:
+                return  # answered already (413), or the client left
+            body = read
         query = scope.get("query_string", b"")
         # NUL can only come from %00 (or a raw NUL); only then is the query decoded here.
-        if (b"%00" in query or b"\x00" in query) and (errors := query_errors(query)):
+        errors = query_errors(query) if b"%00" in query or b"\x00" in query else []
+        if not errors and body and _is_json(headers.get("content-type")):
+            errors = body_errors(body, self.max_depth)
+        if errors:
             await _unprocessable(scope, receive, send, errors, self.max_depth)
             return
-        headers = Headers(scope=scope)
-        announced = headers.get("content-length")
-        if (
-            scope["method"] in _BODILESS
-            and announced is None
-            and "transfer-encoding" not in headers
-        ):
+        if not has_body:
             await self.app(scope, receive, send)
             return
-        limit = self.limit_for(scope)
-        if announced is not None and announced.isdigit() and int(announced) > limit:
-            await _too_large(scope, receive, send, limit)
-            return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return  # the client left; there is no one to answer
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > limit:  # streamed past the limit: stop reading at once
-                await _too_large(scope, receive, send, limit)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
-        if body and _is_json(headers.get("content-type")):
-            errors = body_errors(body, self.max_depth)
-            if errors:
-                await _unprocessable(scope, receive, send, errors, self.max_depth)
-                return
 
         replayed = False
 
@@ -141,6 +129,51 @@ class RequestLimitsMiddleware:
             return await receive()
 
         await self.app(scope, replay, send)
+
+    async def _read_body(
+        self, scope: Scope, receive: Receive, send: Send, headers: Headers
+    ) -> bytes | None:
+        """The whole body, or None once a 413 is answered (or the client is gone)."""
+        limit = self.limit_for(scope)
+        announced = headers.get("content-length", "")
+        if announced.isdigit() and int(announced) > limit:
+            # A client waiting for 100 Continue sends nothing: answer at once. Otherwise it is
+            # still sending; reading the rest (within bounds) lets it see the 413 rather than
+            # a connection reset by the close.
+            if headers.get("expect", "").lower() != "100-continue":
+                await _drain(receive, 0, int(announced))
+            await _too_large(scope, receive, send, limit)
+            return None
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return None  # there is no one to answer
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            more = message.get("more_body", False)
+            if size > limit:  # streamed past the limit: keep nothing more
+                if more:
+                    await _drain(receive, size, None)
+                await _too_large(scope, receive, send, limit)
+                return None
+            chunks.append(chunk)
+            if not more:
+                return b"".join(chunks)
+
+
+async def _drain(receive: Receive, size: int, announced: int | None) -> None:
+    """Reads and drops the rest of a refused body, at most _DRAIN_BYTES in _DRAIN_SECONDS:
+    memory stays flat, and a client sending more, or slower, meets the closed connection."""
+    if announced is not None and announced > _DRAIN_BYTES:
+        return
+    with anyio.move_on_after(_DRAIN_SECONDS):
+        while size <= _DRAIN_BYTES:
+            message = await receive()
+            if message["type"] != "http.request" or not message.get("more_body", False):
+                return
+            size += len(message.get("body", b""))
 
 
 def query_errors(query: bytes) -> list[dict[str, Any]]:
@@ -278,7 +311,7 @@ async def _too_large(scope: Scope, receive: Receive, send: Send, limit: int) -> 
         "Content too large",
         f"The request body is larger than {limit} bytes, this operation's limit",
         Request(scope),
-        # The rest of the body is never read, so the connection cannot carry another request.
+        # The rest of the body may be unread, so the connection cannot carry another request.
         headers={"connection": "close"},
         max_body_bytes=limit,
     )
