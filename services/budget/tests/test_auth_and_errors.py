@@ -103,7 +103,7 @@ async def test_registry_changes_are_audited(client: httpx.AsyncClient, token: Ca
     board = {"name": "Kommunstyrelsen", "reason": "Första nämnden"}
     r = await client.put("/v1/municipalities/0580/boards/KS", json=board, headers=admin)
     assert r.status_code == 201
-    entries = (await client.get("/v1/municipalities/0580/audit")).json()
+    entries = (await client.get("/v1/municipalities/0580/audit", headers=token())).json()
     assert [(e["action"], e["target"], e["actor"]) for e in entries["items"]] == [
         ("municipality.registered", "0580", "registrator@linkoping.se"),
         ("board.registered", "0580/KS", "registrator@linkoping.se"),
@@ -140,7 +140,7 @@ async def test_a_rename_names_the_state_it_was_based_on(
         412,
     )
     assert (await client.get("/v1/municipalities/0580")).json()["name"] == "Linköpings kommun"
-    entries = (await client.get("/v1/municipalities/0580/audit")).json()["items"]
+    entries = (await client.get("/v1/municipalities/0580/audit", headers=token())).json()["items"]
     assert [(e["action"], e["changes"][0]["old"]) for e in entries] == [
         ("municipality.registered", None),
         ("municipality.renamed", "Linköping"),

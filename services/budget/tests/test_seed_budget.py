@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import anyio
@@ -92,13 +93,13 @@ async def test_spot_checks_typed_from_the_seed(client: httpx.AsyncClient, seeded
 
 
 async def test_loading_the_seed_twice_changes_nothing(
-    app: object, client: httpx.AsyncClient, seeded: Path
+    app: object, client: httpx.AsyncClient, token: Callable[..., dict[str, str]], seeded: Path
 ) -> None:
     before = await client.get(KS)
-    audit_before = (await client.get(f"{KS}/audit")).json()["total"]
+    audit_before = (await client.get(f"{KS}/audit", headers=token())).json()["total"]
     async with app.state.database.sessions() as session:  # type: ignore[attr-defined]
         assert (await load_file(session, bundled_files()[0])).endswith("unchanged")
     after = await client.get(KS)
     assert after.json() == before.json()
     assert after.headers["etag"] == before.headers["etag"]
-    assert (await client.get(f"{KS}/audit")).json()["total"] == audit_before
+    assert (await client.get(f"{KS}/audit", headers=token())).json()["total"] == audit_before

@@ -73,7 +73,7 @@ async def test_decided_version_is_locked_and_a_revision_supersedes_it(
     replay = await client.post(f"{path}/versions/1/decision", json=DECISION, headers=h)
     assert replay.status_code == 200 and replay.json() == decided
     assert (await client.get(f"{path}/versions/1")).json() == decided
-    assert (await client.get(f"{path}/audit")).json()["total"] == 3
+    assert (await client.get(f"{path}/audit", headers=token())).json()["total"] == 3
 
     r = await client.post(
         f"{path}/versions", json={"phase": "directive", "reason": "Revidering"}, headers=h
@@ -188,7 +188,7 @@ async def test_audit_lists_who_what_when_why(client: httpx.AsyncClient, token: C
     h = token(subject="ekonom@linkoping.se")
     path, etag = await make_budget(client, h)
     await client.post(f"{path}/versions/1/decision", json=DECISION, headers={**h, "If-Match": etag})
-    entries = (await client.get(f"{path}/audit")).json()
+    entries = (await client.get(f"{path}/audit", headers=token())).json()
     actions = [e["action"] for e in entries["items"]]
     assert actions == ["budget.created", "version.content_replaced", "version.decided"]
     replaced = entries["items"][1]
@@ -198,7 +198,9 @@ async def test_audit_lists_who_what_when_why(client: httpx.AsyncClient, token: C
         "old": None,
         "new": "Budgetram enligt tidigare beslut",
     } in replaced["changes"]
-    paged = (await client.get(f"{path}/audit", params={"page": 2, "page_size": 2})).json()
+    paged = (
+        await client.get(f"{path}/audit", params={"page": 2, "page_size": 2}, headers=token())
+    ).json()
     assert paged["total"] == 3 and len(paged["items"]) == 1
 
 
@@ -208,9 +210,9 @@ async def test_a_replayed_put_is_answered_without_a_second_write(
     """A client that lost the response retries with its old ETag: same content, same answer."""
     h = token()
     path, etag = await make_budget(client, h)
-    audit = (await client.get(f"{path}/audit")).json()["total"]
+    audit = (await client.get(f"{path}/audit", headers=token())).json()["total"]
     replay = await client.put(
         f"{path}/versions/1", json=small_content("igen"), headers={**h, "If-Match": '"stale"'}
     )
     assert replay.status_code == 200 and replay.headers["etag"] == etag
-    assert (await client.get(f"{path}/audit")).json()["total"] == audit
+    assert (await client.get(f"{path}/audit", headers=token())).json()["total"] == audit

@@ -134,7 +134,7 @@ async def test_a_changed_register_needs_its_etag(
     etag = (await client.get(KS)).headers["etag"]
     r = await client.put(KS, json=body, headers={**token(), "If-Match": etag})
     assert r.status_code == 200 and r.headers["etag"] != etag
-    audit = (await client.get(f"{KS}/audit")).json()["items"]
+    audit = (await client.get(f"{KS}/audit", headers=token())).json()["items"]
     assert audit[-1]["action"] == "register.changed" and audit[-1]["reason"] == body["reason"]
     assert audit[-1]["changes"] == [  # the one setting that changed, not the whole list twice
         {

@@ -120,5 +120,5 @@ async def test_a_new_order_of_indicators_is_audited_as_the_list_of_codes(
     assert r.status_code == 200, r.text
     listed = [i["code"] for i in await _all_indicators(client)]
     assert listed == [codes[1], codes[0], *codes[2:]]
-    entry = (await client.get(f"{KS}/audit")).json()["items"][-1]
+    entry = (await client.get(f"{KS}/audit", headers=token())).json()["items"][-1]
     assert entry["changes"] == [{"path": "/indicators", "old": codes, "new": listed}]

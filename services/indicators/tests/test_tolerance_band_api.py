@@ -75,11 +75,11 @@ async def test_a_band_and_its_source_come_together_else_422_naming_the_field(
     body = await seed_body()
     n, email = email_of(body)
     (body if where == "register" else email).update(settings)
-    before = (await client.get(f"{KS}/audit")).json()["total"]
+    before = (await client.get(f"{KS}/audit", headers=token())).json()["total"]
     problem = assert_problem(await put(client, body, token()), 422, pointer.format(n=n))
     message = next(e["message"] for e in problem["errors"] if e["pointer"] == pointer.format(n=n))
     assert "source" in message and "band" in message
-    assert (await client.get(f"{KS}/audit")).json()["total"] == before
+    assert (await client.get(f"{KS}/audit", headers=token())).json()["total"] == before
     assert (await client.get(KS)).json()["default_tolerance_percent"] is None
 
 
@@ -117,7 +117,7 @@ async def test_setting_and_removing_the_registers_band_is_audited(
         "2",
         SOURCE,
     )
-    entry = (await client.get(f"{KS}/audit")).json()["items"][-1]
+    entry = (await client.get(f"{KS}/audit", headers=token())).json()["items"][-1]
     assert (entry["action"], entry["actor"], entry["reason"]) == (
         "register.changed",
         "controller@linkoping.se",
@@ -129,7 +129,7 @@ async def test_setting_and_removing_the_registers_band_is_audited(
     ]
     body |= {"default_tolerance_percent": None, "default_tolerance_source": None}
     assert (await put(client, body, token())).status_code == 200
-    entry = (await client.get(f"{KS}/audit")).json()["items"][-1]
+    entry = (await client.get(f"{KS}/audit", headers=token())).json()["items"][-1]
     assert entry["changes"] == [
         {"path": "/default_tolerance_percent", "old": "2", "new": None},
         {"path": "/default_tolerance_source", "old": SOURCE, "new": None},
@@ -145,13 +145,13 @@ async def test_an_indicators_band_is_served_and_audited_by_its_path(
     assert (await put(client, body, token())).status_code == 200
     served = (await client.get(f"{KS}/indicators/{EMAIL}")).json()
     assert (served["tolerance_percent"], served["tolerance_source"]) == ("1.5", SOURCE)
-    entry = (await client.get(f"{KS}/audit")).json()["items"][-1]
+    entry = (await client.get(f"{KS}/audit", headers=token())).json()["items"][-1]
     assert entry["action"] == "register.changed"
     assert entry["changes"] == [
         {"path": f"/indicators/{EMAIL}/tolerance_percent", "old": None, "new": "1.5"},
         {"path": f"/indicators/{EMAIL}/tolerance_source", "old": None, "new": SOURCE},
     ]
     # The same body again changes nothing and records nothing.
-    total = (await client.get(f"{KS}/audit")).json()["total"]
+    total = (await client.get(f"{KS}/audit", headers=token())).json()["total"]
     assert (await put(client, body, token())).status_code == 200
-    assert (await client.get(f"{KS}/audit")).json()["total"] == total
+    assert (await client.get(f"{KS}/audit", headers=token())).json()["total"] == total

@@ -73,4 +73,8 @@ async def background(app: FastAPI) -> AsyncIterator[None]:
             yield
         finally:
             stop.set()
-            await task
+            # A relay stuck on a stalled database or peer must not hold shutdown: after the
+            # grace period it is cancelled and left to unwind.
+            done, _ = await asyncio.wait({task}, timeout=settings.shutdown_grace_seconds)
+            if not done:
+                task.cancel()

@@ -11,11 +11,14 @@ from fastapi import APIRouter, FastAPI
 
 from municipal_shared.kit.auth import TokenVerifier
 from municipal_shared.kit.database import Database
+from municipal_shared.kit.database_faults import install_database_fault_handlers
+from municipal_shared.kit.edge import install_edge_middleware
 from municipal_shared.kit.health import health_router
 from municipal_shared.kit.limits import install_request_limits
 from municipal_shared.kit.migrations import alembic_config, head_revision
 from municipal_shared.kit.problems import Problem, install_problem_handlers
 from municipal_shared.kit.request_id import RequestIdMiddleware
+from municipal_shared.kit.safe_defaults import refuse_unsafe_serving
 from municipal_shared.kit.settings import AuthSettings, ServiceSettings
 
 Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -37,10 +40,15 @@ def create_service_app(
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        refuse_unsafe_serving(settings, auth_settings)
         app.state.settings = settings
         app.state.auth_settings = auth_settings
         app.state.token_verifier = TokenVerifier(auth_settings)
-        app.state.database = Database(settings.database_url)
+        app.state.database = Database(
+            settings.database_url,
+            connect_timeout=settings.db_connect_timeout_seconds,
+            statement_timeout=settings.db_statement_timeout_seconds,
+        )
         app.state.version_table = version_table
         app.state.head_revision = head_revision(
             alembic_config(script_location, settings.database_url, version_table)
@@ -65,6 +73,8 @@ def create_service_app(
     install_request_limits(app, settings, routers, body_limits or {})
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
+    install_database_fault_handlers(app)
+    install_edge_middleware(app, settings.hsts_max_age_seconds)
     app.include_router(health_router())
     for router in routers:
         app.include_router(router)

@@ -143,7 +143,8 @@ def _need(principal: Principal, scope: str) -> Principal:
 
 
 def require_scope(scope: str) -> Any:
-    """Dependency for a write: a valid token carrying `scope`."""
+    """Dependency for a write, or for a read that is never public whatever
+    AUTH_REQUIRE_READ_SCOPE says (audit logs, dead letters): a valid token carrying `scope`."""
 
     async def dependency(request: Request, credentials: Credentials) -> Principal:
         return _need(await _principal(request, credentials), scope)

@@ -12,7 +12,8 @@ import uvicorn
 from municipal_shared.kit import migrations
 from municipal_shared.kit.database import Database
 from municipal_shared.kit.request_id import configure_logging
-from municipal_shared.kit.settings import ServiceSettings
+from municipal_shared.kit.safe_defaults import UnsafeConfiguration, refuse_unsafe_serving
+from municipal_shared.kit.settings import AuthSettings, ServiceSettings
 
 Seeder = Callable[[Database, list[Path]], Awaitable[None]]
 
@@ -42,14 +43,26 @@ def run(
         if seeder is not None:
             asyncio.run(_seed(settings, seeder, args.files))
     else:
+        try:
+            refuse_unsafe_serving(settings, AuthSettings())
+        except UnsafeConfiguration as exc:
+            parser.exit(2, f"{prog}: refusing to serve: {exc}\n")
         uvicorn.run(
-            app_factory, factory=True, host=settings.host, port=settings.port, log_config=None
+            app_factory,
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            log_config=None,
+            # In-flight requests get the grace period after SIGTERM, then are cancelled, so a
+            # stalled database cannot outlast the orchestrator's stop timeout.
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
     return 0
 
 
 async def _seed(settings: ServiceSettings, seeder: Seeder, files: list[Path]) -> None:
-    database = Database(settings.database_url)
+    # A batch job: bounded connect, but no statement timeout (a large seed may take long).
+    database = Database(settings.database_url, connect_timeout=settings.db_connect_timeout_seconds)
     try:
         await seeder(database, files)
     finally:

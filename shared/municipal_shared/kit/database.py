@@ -3,7 +3,10 @@ once, so a failed commit is an error response and never a 200."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +21,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from municipal_shared.kit.database_faults import is_database_fault
+
+logger = logging.getLogger("municipal_shared.database")
 # Deterministic constraint names, so alembic can alter them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -60,17 +66,27 @@ def ensure_sqlite_folder(url: str) -> None:
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str,
+    *,
+    connect_timeout: float | None = None,
+    statement_timeout: float | None = None,
+    **kwargs: Any,
+) -> AsyncEngine:
+    """An engine for `url`. `connect_timeout` bounds opening a PostgreSQL connection;
+    `statement_timeout` bounds a statement (server side, plus a client-side backstop) and, on
+    SQLite, the wait for the write lock. None leaves them unbounded (SQLite waits 30 s)."""
     if is_sqlite(url):
         ensure_sqlite_folder(url)
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        busy_seconds = 30.0 if statement_timeout is None else statement_timeout
+        engine = create_async_engine(url, connect_args={"timeout": busy_seconds}, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cursor = dbapi_conn.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_seconds * 1000)}")
             cursor.close()
             # SQLAlchemy, not the driver, decides where transactions begin (see below).
             dbapi_conn.isolation_level = None
@@ -86,25 +102,70 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # Plan every statement for its parameters: a generic plan cached while a table was empty
     # (a seq scan) would otherwise stay in use on a prepared statement as the table grows.
     settings = {"plan_cache_mode": "force_custom_plan"}
-    return create_async_engine(
-        url, pool_pre_ping=True, connect_args={"server_settings": settings}, **kwargs
-    )
+    connect_args: dict[str, Any] = {"server_settings": settings}
+    if connect_timeout is not None:
+        connect_args["timeout"] = connect_timeout
+    if statement_timeout is not None:
+        # The server cancels a statement (or a lock wait) that runs too long and the
+        # connection stays usable; the client gives up a connect timeout later, for a server
+        # that stopped answering at all.
+        settings["statement_timeout"] = str(int(statement_timeout * 1000))
+        connect_args["command_timeout"] = statement_timeout + (connect_timeout or 5.0)
+    # pre-ping: a pooled connection the server dropped (restart, failover, terminated
+    # backend) is replaced on checkout instead of failing the request.
+    return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        connect_timeout: float | None = None,
+        statement_timeout: float | None = None,
+    ) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.connect_timeout = connect_timeout
+        self.engine = create_engine(
+            url, connect_timeout=connect_timeout, statement_timeout=statement_timeout
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def dispose(self) -> None:
-        await self.engine.dispose()
+        """Close the pool; a database that stopped answering cannot hold shutdown longer than
+        the connect timeout (the connections are then dropped, not closed politely)."""
+        if self.connect_timeout is None:
+            await self.engine.dispose()
+            return
+        try:
+            async with asyncio.timeout(self.connect_timeout):
+                await self.engine.dispose()
+        except TimeoutError:
+            logger.warning("closing the database pool timed out; connections dropped")
+            await self.engine.dispose(close=False)
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     database: Database = request.app.state.database
-    async with database.sessions() as session:
+    session = database.sessions()
+    try:
         yield session
+    finally:
+        await close_session(session)
+
+
+async def close_session(session: AsyncSession) -> None:
+    """Close, returning the connection. Under the default dependency scope this runs after the
+    response was sent: a connection the database dropped meanwhile must not raise here, or the
+    server drops the client's keep-alive connection too."""
+    try:
+        await session.close()
+    except Exception as exc:
+        if not is_database_fault(exc):
+            raise
+        logger.warning("closing a session on a broken connection: %s", type(exc).__name__)
+        with contextlib.suppress(Exception):  # the connection is gone either way
+            await session.invalidate()
 
 
 async def commit(session: AsyncSession) -> None:

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
@@ -46,10 +48,20 @@ def health_router() -> APIRouter:
         database: Database = request.app.state.database
         expected: str | None = request.app.state.head_revision
         version_table: str = request.app.state.version_table
+        seconds: float = request.app.state.settings.readiness_timeout_seconds
+        # A stalled database must not stall the probe: answer within `seconds` and let the
+        # check cancel and clean up in the background (cleanup can wait on the dead socket).
+        check = asyncio.ensure_future(_database_revision(database, version_table))
+        done, _ = await asyncio.wait({check}, timeout=seconds)
+        if not done:
+            check.cancel()
+            check.add_done_callback(_discard_outcome)
+            body = Health(
+                status="unavailable", detail=f"database did not answer within {seconds:g} s"
+            )
+            return JSONResponse(body.model_dump(), status_code=503)
         try:
-            async with database.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            revision = await current_revision(database.engine, version_table)
+            revision = check.result()
         except Exception as exc:  # any failure to reach the database means not ready
             body = Health(
                 status="unavailable", detail=f"database unreachable: {type(exc).__name__}"
@@ -66,3 +78,14 @@ def health_router() -> APIRouter:
         return Health(status="ready", revision=revision)
 
     return router
+
+
+async def _database_revision(database: Database, version_table: str) -> str | None:
+    async with database.engine.connect() as conn:
+        await conn.execute(text("SELECT 1"))
+    return await current_revision(database.engine, version_table)
+
+
+def _discard_outcome(task: asyncio.Future[str | None]) -> None:
+    if not task.cancelled():
+        task.exception()  # retrieved, so asyncio does not log it as never retrieved

@@ -197,16 +197,7 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        logger.exception("unhandled error", extra={"path": request.url.path})
-        return problem_response(
-            500,
-            "internal-error",
-            "Internal error",
-            "The service failed; quote the request id to the operator.",
-            request,
-            # This response bypasses the request-id middleware, so echo the id here.
-            headers={"x-request-id": getattr(request.state, "request_id", "") or ""},
-        )
+        return internal_error(request, exc)
 
     app.add_exception_handler(ProblemError, on_problem)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
@@ -214,6 +205,20 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StaleDataError, on_stale)  # type: ignore[arg-type]
     app.add_exception_handler(IntegrityError, on_integrity)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, on_unexpected)
+
+
+def internal_error(request: Request, exc: BaseException) -> JSONResponse:
+    """The 500 that leaks nothing; the request id leads the operator to the logged trace."""
+    logger.error("unhandled error", exc_info=exc, extra={"path": request.url.path})
+    return problem_response(
+        500,
+        "internal-error",
+        "Internal error",
+        "The service failed; quote the request id to the operator.",
+        request,
+        # The catch-all 500 bypasses the request-id middleware, so echo the id here.
+        headers={"x-request-id": getattr(request.state, "request_id", "") or ""},
+    )
 
 
 _STANDARD = {
@@ -225,13 +230,14 @@ _STANDARD = {
     412: "If-Match does not match the current ETag",
     422: "A field is invalid; `errors` points at it",
     428: "If-Match header missing",
+    503: "Unavailable for now (database or peer); retry after Retry-After seconds",
 }
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` entries documenting the problem+json a route can return."""
     out: dict[int | str, dict[str, Any]] = {}
-    for status in (*statuses, 500):
+    for status in (*statuses, 500, 503):
         out[status] = {
             "description": _STANDARD.get(status, "Internal error, no internals disclosed"),
             "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/Problem"}}},

@@ -8,6 +8,7 @@ from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, model_validator
+from pydantic.types import NonNegativeInt, PositiveFloat, PositiveInt
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105
@@ -38,6 +39,26 @@ class AuthSettings(BaseSettings):
         return self
 
     @model_validator(mode="after")
+    def _production_refuses_the_built_in_secret(self) -> AuthSettings:
+        # Production never verifies with it, but a deployment that sets it to the published
+        # value carries a development configuration (and its minted tokens) into production.
+        if (
+            self.mode == "production"
+            and "dev_secret" in self.model_fields_set
+            and self.uses_built_in_secret
+        ):
+            raise ValueError(
+                "AUTH_DEV_SECRET is the built-in development secret, refused when "
+                "AUTH_MODE=production; unset it or set a long random value"
+            )
+        return self
+
+    @property
+    def uses_built_in_secret(self) -> bool:
+        """The published development secret: anyone can sign tokens with it."""
+        return self.dev_secret.get_secret_value() == DEVELOPMENT_SECRET
+
+    @model_validator(mode="after")
     def _token_url_over_tls(self) -> AuthSettings:
         """The client secret is sent there: TLS, as RFC 6749 §3.2 requires, except on a
         loopback address (a provider on the same host, or in tests)."""
@@ -63,6 +84,23 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = 8000
+    db_connect_timeout_seconds: PositiveFloat = 5.0
+    """How long opening a database connection may take (PostgreSQL); a database that does not
+    answer is a 503 with Retry-After instead of a request hanging. Also bounds closing the
+    connection pool at shutdown."""
+    db_statement_timeout_seconds: PositiveFloat = 15.0
+    """Longest a statement may run or wait for a lock: PostgreSQL's statement_timeout (the
+    client gives up a connect timeout later, for a server that stopped answering at all);
+    on SQLite the wait for the write lock. Migrations and seeding are not bounded by it."""
+    readiness_timeout_seconds: PositiveFloat = 1.5
+    """/readyz answers 503 when the database check takes longer, so a probe with a 2 s
+    timeout always gets an answer."""
+    shutdown_grace_seconds: PositiveInt = 5
+    """After SIGTERM, in-flight requests get this long to finish (uvicorn's graceful
+    shutdown); stopping background work then gets at most this long again."""
+    hsts_max_age_seconds: NonNegativeInt = 0
+    """Strict-Transport-Security max-age on every response; 0 (the default) sends none, as TLS
+    ends at the proxy in front. Set it only when every client reaches the service over HTTPS."""
     max_body_bytes: int = Field(default=1_048_576, ge=1)
     """Largest request body in bytes, larger is a 413 (kit/limits.py); an operation that
     legitimately takes more (an OCDS package) has its own, larger limit."""

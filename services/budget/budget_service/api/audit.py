@@ -6,7 +6,7 @@ from fastapi import APIRouter
 
 from budget_service import repository as repo
 from budget_service import service
-from budget_service.api.deps import BUDGET, Key, Reader, Session
+from budget_service.api.deps import BUDGET, AuditReader, Key, Session
 from budget_service.schemas import AuditEntryOut
 from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import problem_responses
@@ -22,7 +22,7 @@ router = APIRouter(tags=["audit"])
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_audit(
-    key: Key, session: Session, _: Reader, page: Pagination
+    key: Key, session: Session, _: AuditReader, page: Pagination
 ) -> Page[AuditEntryOut]:
     budget = await service.find_budget(session, key)
     rows, total = await fetch_page(session, repo.audit_query(budget.id), page)

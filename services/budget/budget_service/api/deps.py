@@ -14,6 +14,8 @@ from municipal_shared.types import BOARD_CODE_PATTERN, MUNICIPALITY_CODE_PATTERN
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 Reader = Annotated[Principal, read_access("budget:read")]
+# Who changed what is not a public budget document: the audit log always needs the scope.
+AuditReader = Annotated[Principal, require_scope("budget:read")]
 Writer = Annotated[Principal, require_scope("budget:write")]
 Decider = Annotated[Principal, require_scope("budget:decide")]
 Admin = Annotated[Principal, require_scope("budget:admin")]

@@ -6,7 +6,15 @@ from fastapi import APIRouter, Response
 
 from budget_service import registry
 from budget_service import repository as repo
-from budget_service.api.deps import Admin, BoardPath, IfMatch, MunicipalityPath, Reader, Session
+from budget_service.api.deps import (
+    Admin,
+    AuditReader,
+    BoardPath,
+    IfMatch,
+    MunicipalityPath,
+    Reader,
+    Session,
+)
 from budget_service.schemas import AuditEntryOut, BoardIn, BoardOut, MunicipalityIn, MunicipalityOut
 from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import problem_responses
@@ -142,7 +150,7 @@ async def register_board(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_registry_audit(
-    municipality_code: MunicipalityPath, session: Session, _: Reader, page: Pagination
+    municipality_code: MunicipalityPath, session: Session, _: AuditReader, page: Pagination
 ) -> Page[AuditEntryOut]:
     await registry.find_municipality(session, municipality_code)
     rows, total = await fetch_page(session, repo.registry_audit_query(municipality_code), page)

@@ -15,6 +15,8 @@ from municipal_shared.types import BOARD_CODE_PATTERN, MUNICIPALITY_CODE_PATTERN
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 Reader = Annotated[Principal, read_access("indicators:read")]
+# Who changed what, and why, is not public: the audit log always needs the scope.
+AuditReader = Annotated[Principal, require_scope("indicators:read")]
 Writer = Annotated[Principal, require_scope("indicators:write")]
 Assessor = Annotated[Principal, require_scope("indicators:assess")]
 Admin = Annotated[Principal, require_scope("indicators:admin")]

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path
 
 from indicator_service import repository as repo
-from indicator_service.api.deps import REGISTER, Reader, RegisterDep, Session
+from indicator_service.api.deps import REGISTER, AuditReader, Reader, RegisterDep, Session
 from indicator_service.report import build_report
 from indicator_service.schemas_out import AuditEntryOut, TertialReport
 from municipal_shared.kit.pagination import Page, Pagination, fetch_page
@@ -47,7 +47,11 @@ async def tertial_report(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_audit(
-    register: RegisterDep, session: Session, _: Reader, page: Pagination
+    # The token first: without one the answer is 401, whether the register exists or not.
+    _: AuditReader,
+    register: RegisterDep,
+    session: Session,
+    page: Pagination,
 ) -> Page[AuditEntryOut]:
     rows, total = await fetch_page(session, repo.audit_query(register.id), page)
     return page.of([AuditEntryOut.model_validate(r, from_attributes=True) for r in rows], total)

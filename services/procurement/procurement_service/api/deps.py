@@ -13,6 +13,8 @@ from municipal_shared.types import MUNICIPALITY_CODE_PATTERN
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 Reader = Annotated[Principal, read_access("procurement:read")]
+# The outbox and its dead letters carry delivery errors and idempotency keys: never public.
+OutboxReader = Annotated[Principal, require_scope("procurement:read")]
 Writer = Annotated[Principal, require_scope("procurement:write")]
 Admin = Annotated[Principal, require_scope("procurement:admin")]
 MunicipalityPath = Annotated[

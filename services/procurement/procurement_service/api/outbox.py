@@ -13,7 +13,7 @@ from municipal_shared.kit.database import commit
 from municipal_shared.kit.outbox import dead_letters_query, requeue
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import NotFound, problem_responses
-from procurement_service.api.deps import Admin, Reader, Session
+from procurement_service.api.deps import Admin, OutboxReader, Session
 from procurement_service.models import OUTBOX
 
 router = APIRouter(tags=["outbox"])
@@ -48,7 +48,7 @@ class OutboxState(BaseModel):
         **problem_responses(401, 403),
     },
 )
-async def outbox_state(session: Session, _: Reader) -> OutboxState:
+async def outbox_state(session: Session, _: OutboxReader) -> OutboxState:
     rows = await session.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
     counts = {status: int(n) for status, n in rows}
     return OutboxState(**{k: counts.get(k, 0) for k in ("pending", "delivered", "dead")})
@@ -61,7 +61,7 @@ async def outbox_state(session: Session, _: Reader) -> OutboxState:
     response_model=Page[DeadLetter],
     responses=problem_responses(401, 403, 422),
 )
-async def dead_letters(session: Session, _: Reader, page: Pagination) -> Page[DeadLetter]:
+async def dead_letters(session: Session, _: OutboxReader, page: Pagination) -> Page[DeadLetter]:
     query = dead_letters_query(OUTBOX)
     total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
     rows = await session.execute(query.limit(page.page_size).offset(page.offset))

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 
 from municipal_shared.kit.pagination import Page, Pagination, fetch_page
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.races import retry_lost_race
 from procurement_service import attribution, service
 from procurement_service import repository as repo
 from procurement_service.api.deps import (
@@ -47,8 +48,13 @@ async def put_procurement(
 ) -> ProcurementOut:
     buyers = request.app.state.settings.buyers
     attribution.check_native(buyers, municipality_code, [("/board_code", body.board_code)])
-    procurement, what = await service.put_one(
-        session, writer.subject, municipality_code, reference, body, key, body.reason
+    # Identical PUTs at the same moment: the ones that lose the race to create the reference
+    # find it stored and answer with it (200, same body), never 409.
+    procurement, what = await retry_lost_race(
+        session,
+        lambda: service.put_one(
+            session, writer.subject, municipality_code, reference, body, key, body.reason
+        ),
     )
     response.status_code = 201 if what == "created" else 200
     return procurement_out(procurement)
@@ -84,8 +90,11 @@ async def put_procurements(
 ) -> BulkResult:
     boards = [(f"/items/{i}/board_code", item.board_code) for i, item in enumerate(body.items)]
     attribution.check_native(request.app.state.settings.buyers, municipality_code, boards)
-    counts = await service.put_many(
-        session, writer.subject, municipality_code, body.items, key, body.reason
+    counts = await retry_lost_race(
+        session,
+        lambda: service.put_many(
+            session, writer.subject, municipality_code, body.items, key, body.reason
+        ),
     )
     return BulkResult(**counts)
 
