@@ -260,7 +260,11 @@ def wait_delivered(procurement_url: str, seconds: float = 120) -> dict[str, int]
     deadline, settled = time.monotonic() + seconds, 0
     state: dict[str, int] = {}
     while time.monotonic() < deadline and settled < 2:
-        state = httpx.get(f"{procurement_url}/v1/outbox", timeout=10).raise_for_status().json()
+        # The outbox is never public: it needs procurement:read whatever the read setting.
+        answer = httpx.get(
+            f"{procurement_url}/v1/outbox", headers=bearer("procurement:read"), timeout=10
+        )
+        state = answer.raise_for_status().json()
         settled = settled + 1 if state["pending"] == 0 and state["delivered"] > 0 else 0
         time.sleep(1)
     if settled < 2:

@@ -15,6 +15,7 @@ import yaml
 
 from budget_service.settings import BudgetSettings
 from indicator_service.settings import IndicatorSettings
+from municipal_shared.kit.safe_defaults import UnsafeConfiguration, refuse_unsafe_serving
 from municipal_shared.kit.settings import AuthSettings
 from procurement_service.settings import ProcurementSettings
 
@@ -118,3 +119,41 @@ def test_kubernetes_manifests_parse_and_name_real_settings() -> None:
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         port = container["ports"][0]["containerPort"]
         assert container["readinessProbe"]["httpGet"]["port"] == port
+
+
+def test_published_ports_bind_loopback_and_development_needs_its_own_secret(
+    compose: dict[str, Any],
+) -> None:
+    """Development mode lets whoever knows AUTH_DEV_SECRET sign tokens: the stack is reachable
+    from this machine only, and the secret must be given (no default, never the built-in)."""
+    for name in ("budget", "indicators", "procurement"):
+        service = compose["services"][name]
+        assert service["ports"] and all(p.startswith("127.0.0.1:") for p in service["ports"])
+        secret = service["environment"]["AUTH_DEV_SECRET"]
+        assert secret.startswith("${AUTH_DEV_SECRET:?"), secret  # required, no default
+        host = service["environment"][f"{name.upper()}_HOST"]
+        settings = SETTINGS[f"{name.upper()}_"](host=host)
+        with pytest.raises(UnsafeConfiguration, match="AUTH_DEV_SECRET"):
+            refuse_unsafe_serving(settings, AuthSettings(mode="development"))
+    assert "ports" not in compose["services"]["postgres"]
+
+
+def _seconds(duration: str) -> float:
+    match = re.fullmatch(r"(\d+)s", duration)
+    assert match, duration
+    return float(match.group(1))
+
+
+def test_the_stop_timeouts_outlast_a_bounded_shutdown(compose: dict[str, Any]) -> None:
+    """After SIGTERM: in-flight requests get the grace period, the relay at most as long again,
+    closing the pool the connect timeout; the orchestrator must not kill the process first."""
+    defaults = BudgetSettings()
+    shutdown = 2 * defaults.shutdown_grace_seconds + defaults.db_connect_timeout_seconds
+    for name in ("budget", "indicators", "procurement"):
+        assert _seconds(compose["services"][name]["stop_grace_period"]) > shutdown, name
+    for deployment in (d for d in _manifests() if d["kind"] == "Deployment"):
+        pod = deployment["spec"]["template"]["spec"]
+        assert pod.get("terminationGracePeriodSeconds", 30) > shutdown
+        probe = pod["containers"][0]["readinessProbe"]
+        # /readyz answers within its own timeout, so the probe never times out first
+        assert probe["timeoutSeconds"] > defaults.readiness_timeout_seconds
