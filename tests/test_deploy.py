@@ -122,10 +122,12 @@ def test_kubernetes_manifests_parse_and_name_real_settings() -> None:
 
 
 def test_published_ports_bind_loopback_and_development_needs_its_own_secret(
-    compose: dict[str, Any],
+    compose: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Development mode lets whoever knows AUTH_DEV_SECRET sign tokens: the stack is reachable
     from this machine only, and the secret must be given (no default, never the built-in)."""
+    # The suite run against a stack has the stack's secret in its environment: without it.
+    monkeypatch.delenv("AUTH_DEV_SECRET", raising=False)
     for name in ("budget", "indicators", "procurement"):
         service = compose["services"][name]
         assert service["ports"] and all(p.startswith("127.0.0.1:") for p in service["ports"])
