@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 # The interpreter itself, not a pyenv shim, or uv rebuilds .venv on every run.
 export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 
-.PHONY: install migrate seed run test lint format token clients clean
+.PHONY: install migrate seed run test compose-test lint format token clients clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -29,6 +29,9 @@ run: seed  ## run the three services on SQLite in the foreground until Ctrl-C
 
 test: install  ## every test, on SQLite (set *_TEST_DATABASE_URL for PostgreSQL)
 	$(PY) -m pytest
+
+compose-test: install  ## docker-compose.yml built, started and tested with podman (Debian, root)
+	bash deploy/compose-ci.sh
 
 lint: install
 	.venv/bin/ruff check .

@@ -262,7 +262,8 @@ seed() {
 
 run_suite() {
   [ -x .venv/bin/python ] || make install
-  BUDGET_URL=http://127.0.0.1:8001 INDICATORS_URL=http://127.0.0.1:8002 \
+  # SCHEMATHESIS (set by .ci/run's PostgreSQL pass) stays there: the fuzzing ran already.
+  env -u SCHEMATHESIS BUDGET_URL=http://127.0.0.1:8001 INDICATORS_URL=http://127.0.0.1:8002 \
     PROCUREMENT_URL=http://127.0.0.1:8003 \
     STACK_CONTAINER_ENGINE=podman STACK_COMPOSE_PROJECT="$PROJECT" \
     .venv/bin/python -m pytest tests -ra -p no:cacheprovider ${PYTEST_ARGS:-}

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
+import kubernetes_validate
 import pytest
 import yaml
+from kubernetes_validate.utils import all_versions, latest_version
 
 from budget_service.settings import BudgetSettings
 from indicator_service.settings import IndicatorSettings
@@ -84,6 +86,25 @@ def test_every_variable_names_a_setting_and_no_secret_is_written_down(
     assert compose["services"]["postgres"]["environment"]["POSTGRES_PASSWORD"].startswith("${")
 
 
+def test_images_are_the_public_ones_unless_replaced_and_crashes_restart(
+    compose: dict[str, Any],
+) -> None:
+    """Users get postgres:16 and python:3.11-slim; a machine without a registry names its own
+    stand-ins (deploy/local-images); a crashed container comes back by the restart policy."""
+    services = compose["services"]
+    assert services["postgres"]["image"] == "${POSTGRES_IMAGE:-postgres:16}"
+    assert "-h 127.0.0.1" in services["postgres"]["healthcheck"]["test"][1]  # not the socket
+    for name, service in services.items():
+        assert service["restart"] == "unless-stopped", name
+        if name != "postgres":
+            assert service["build"]["args"]["PYTHON_IMAGE"] == "${PYTHON_IMAGE:-python:3.11-slim}"
+    dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    assert "ARG PYTHON_IMAGE=python:3.11-slim" in dockerfile
+    assert dockerfile.count("FROM ${PYTHON_IMAGE}") == 2
+    stand_in = (ROOT / "deploy" / "local-images" / "postgres.Dockerfile").read_text("utf-8")
+    assert "STOPSIGNAL SIGINT" in stand_in and "/docker-entrypoint-initdb.d" in stand_in
+
+
 def test_one_database_per_service_and_one_dockerfile() -> None:
     sql = (ROOT / "deploy" / "postgres-init" / "01-databases.sql").read_text(encoding="utf-8")
     assert re.findall(r"CREATE DATABASE (\w+);", sql) == ["budget", "indicators", "procurement"]
@@ -119,6 +140,37 @@ def test_kubernetes_manifests_parse_and_name_real_settings() -> None:
         assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
         port = container["ports"][0]["containerPort"]
         assert container["readinessProbe"]["httpGet"]["port"] == port
+
+
+def _kubernetes_versions() -> list[str]:
+    """The oldest and the newest Kubernetes whose schemas the validator ships."""
+    shipped = sorted(set(all_versions()), key=lambda v: tuple(int(p) for p in v.split(".")))
+    return [shipped[0], latest_version()]
+
+
+@pytest.mark.parametrize("version", _kubernetes_versions())
+def test_kubernetes_manifests_are_valid_per_the_kubernetes_schemas(version: str) -> None:
+    """Each manifest against the API's own schemas (kubernetes-validate ships them), strict:
+    an unknown field, such as a misspelt probe, is an error and not silently ignored."""
+    documents = _manifests()
+    for document in documents:
+        kubernetes_validate.validate(document, version, strict=True)
+    deployment = next(d for d in documents if d["kind"] == "Deployment")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    misspelt = {k: v for k, v in container.items() if k != "readinessProbe"}
+    misspelt["readinessprobe"] = container["readinessProbe"]
+    broken = {
+        **deployment,
+        "spec": {
+            **deployment["spec"],
+            "template": {
+                **deployment["spec"]["template"],
+                "spec": {**deployment["spec"]["template"]["spec"], "containers": [misspelt]},
+            },
+        },
+    }
+    with pytest.raises(kubernetes_validate.ValidationError, match="readinessprobe"):
+        kubernetes_validate.validate(broken, version, strict=True)  # the check is live
 
 
 def test_published_ports_bind_loopback_and_development_needs_its_own_secret(
