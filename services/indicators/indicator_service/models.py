@@ -121,6 +121,8 @@ class Indicator(Base):
     source_kind: Mapped[str] = mapped_column(String(20))
     source_ref: Mapped[str | None] = mapped_column(String(100), index=True)
     update_frequency: Mapped[str] = mapped_column(String(20))
+    # A figure key (e.g. procurement.bidders_per_procurement): delivered figures land here.
+    fed_by: Mapped[str | None] = mapped_column(String(100), index=True)
     tolerance_percent: Mapped[Decimal | None] = mapped_column(Number)
     tolerance_source: Mapped[str | None] = mapped_column(String(500))
     footnotes: Mapped[list[str]] = mapped_column(JSON, default=list)

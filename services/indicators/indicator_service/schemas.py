@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, model_validator
 
+from indicator_service.target_kinds import parameter_problem
 from indicator_service.vocabulary import (
     Fulfilment,
     Polarity,
@@ -16,6 +17,7 @@ from indicator_service.vocabulary import (
     ValueStatus,
 )
 from municipal_shared.contracts.base import RequestModel
+from municipal_shared.contracts.indicators import FigureKey
 from municipal_shared.types import BoardCode, MunicipalityCode, PeriodCode
 
 Code = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,79}$", examples=["personalomsattning"])]
@@ -35,24 +37,6 @@ BandSource = Annotated[
     ),
 ]
 
-# Which parameters each kind of target needs; every other parameter must be absent.
-TARGET_PARAMETERS: dict[TargetKind, set[str]] = {
-    TargetKind.VALUE: {"value"},
-    TargetKind.AT_LEAST: {"value"},
-    TargetKind.AT_MOST: {"value"},
-    TargetKind.INCREASE: set(),
-    TargetKind.DECREASE: set(),
-    TargetKind.INCREASE_FROM_BASELINE_YEAR: {"baseline_year"},
-    TargetKind.DECREASE_FROM_BASELINE_YEAR: {"baseline_year"},
-    TargetKind.INCREASE_FROM_BASELINE_VALUE: {"baseline_value", "baseline_year"},
-    TargetKind.RELATIVE_INCREASE_AT_LEAST: {"percent", "baseline_year"},
-    TargetKind.EVENT_COUNT_AT_LEAST: {"count"},
-    TargetKind.MILESTONE: set(),
-    TargetKind.FOLLOW_ONLY: set(),
-    TargetKind.NONE: set(),
-}
-PARAMETERS = ("value", "baseline_year", "baseline_value", "percent", "count")
-
 
 class TargetIn(RequestModel):
     year: Year
@@ -69,13 +53,9 @@ class TargetIn(RequestModel):
 
     @model_validator(mode="after")
     def _parameters_fit_the_kind(self) -> TargetIn:
-        needed = TARGET_PARAMETERS[self.kind]
-        missing = [p for p in PARAMETERS if p in needed and getattr(self, p) is None]
-        extra = [p for p in PARAMETERS if p not in needed and getattr(self, p) is not None]
-        if missing:
-            raise ValueError(f"target kind {self.kind} needs {', '.join(missing)}")
-        if extra:
-            raise ValueError(f"target kind {self.kind} takes no {', '.join(extra)}")
+        problem = parameter_problem(self.kind, vars(self))
+        if problem is not None:
+            raise ValueError(problem)
         return self
 
 
@@ -119,6 +99,11 @@ class IndicatorIn(RequestModel):
         default=None, max_length=100, description="Kolada KPI id or the delivering service."
     )
     update_frequency: UpdateFrequency = UpdateFrequency.ANNUAL
+    fed_by: FigureKey | None = Field(
+        default=None,
+        description="The delivered figure this indicator records, e.g. "
+        "procurement.bidders_per_procurement; a sender delivers the figure, not this code.",
+    )
     tolerance_percent: BandPercent | None = Field(
         default=None,
         description="The indicator's own band for partly met / unchanged, set by the "

@@ -5,15 +5,28 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import BaseModel, Field, field_serializer
+from pydantic import BaseModel, Field, field_serializer, model_validator
 
 from indicator_service.schemas import Code, Number, OutcomeIn, Reason, Year
 from indicator_service.vocabulary import Fulfilment
 from municipal_shared.contracts.base import ContractModel, RequestModel
+from municipal_shared.contracts.indicators import FigureKey
 
 
 class OutcomeItemIn(OutcomeIn):
-    indicator_code: Code
+    indicator_code: Code | None = None
+    figure: FigureKey | None = Field(
+        default=None,
+        description="Instead of indicator_code: recorded on every indicator of the register "
+        "whose definition says it is fed by this figure (`fed_by`); a figure no indicator "
+        "declares is not recorded and is listed in `unused_figures`.",
+    )
+
+    @model_validator(mode="after")
+    def _one_address(self) -> OutcomeItemIn:
+        if (self.indicator_code is None) == (self.figure is None):
+            raise ValueError("give exactly one of indicator_code and figure")
+        return self
 
 
 class OutcomeBatchIn(RequestModel):
@@ -26,6 +39,12 @@ class OutcomeBatchResult(BaseModel):
     corrected: int = Field(description="Keys whose current value changed; the old row stays.")
     unchanged: int = Field(description="Items equal to the current value: nothing written.")
     last_change_id: int | None = Field(description="Cursor of the changes feed after this write.")
+    # Not an error: a register follows the figures it chose; the sender's other figures of
+    # the batch are recorded, and a 422 would only dead-letter them with the rest.
+    unused_figures: list[str] = Field(
+        default_factory=list,
+        description="Delivered figures no indicator of the register is fed by: not recorded.",
+    )
 
 
 class AssessmentIn(RequestModel):

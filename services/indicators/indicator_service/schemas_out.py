@@ -103,6 +103,9 @@ class IndicatorSummary(BaseModel):
 
 class IndicatorOut(IndicatorSummary):
     definition: str | None
+    fed_by: str | None = Field(
+        default=None, description="The delivered figure this indicator records, if any."
+    )
     tolerance_percent: PlainDecimal | None = Field(
         description="The indicator's own tolerance band; null: the register's band, if any."
     )

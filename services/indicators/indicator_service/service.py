@@ -106,6 +106,7 @@ def _indicator_dict(ind: Any, goals: list[int], areas: list[str]) -> dict[str, A
         "source_kind": str(ind.source_kind),
         "source_ref": ind.source_ref,
         "update_frequency": str(ind.update_frequency),
+        "fed_by": ind.fed_by,
         "tolerance_percent": _number(ind.tolerance_percent),
         "tolerance_source": ind.tolerance_source,
         "council_goals": goals,
@@ -187,7 +188,7 @@ async def _write_definition(session: AsyncSession, register: Register, body: Reg
         ind.position, ind.name, ind.unit, ind.group_name = position, i.name, i.unit, i.group
         ind.polarity, ind.definition = i.polarity, i.definition
         ind.source_kind, ind.source_ref = i.source_kind, i.source_ref
-        ind.update_frequency = i.update_frequency
+        ind.update_frequency, ind.fed_by = i.update_frequency, i.fed_by
         ind.tolerance_percent, ind.tolerance_source = i.tolerance_percent, i.tolerance_source
         ind.footnotes = list(i.footnotes)
         ind.council_goals = [goals[n] for n in i.council_goals]
@@ -290,27 +291,46 @@ def _indicator_changes(
 # ---- outcomes --------------------------------------------------------------------------------
 
 
-def _validate_items(
-    register: Register, indicators: dict[str, Indicator], items: list[OutcomeItemIn]
-) -> None:
-    errors: list[dict[str, str]] = []
+Routed = list[tuple[int, str, OutcomeItemIn]]
+
+
+def _route(
+    indicators: dict[str, Indicator], items: list[OutcomeItemIn]
+) -> tuple[Routed, list[str]]:
+    """Each item with its position and the code of every indicator it lands on: its own
+    code, or every indicator the register's definition declares fed by its figure. Also the
+    figures no indicator declares."""
+    fed: dict[str, list[str]] = {}
+    for indicator in indicators.values():
+        if indicator.fed_by:
+            fed.setdefault(indicator.fed_by, []).append(indicator.code)
+    routed: Routed = []
+    unused: list[str] = []
     for n, item in enumerate(items):
+        if item.indicator_code is not None:
+            routed.append((n, item.indicator_code, item))
+        elif item.figure in fed:
+            routed += [(n, code, item) for code in fed[item.figure]]
+        elif item.figure is not None and item.figure not in unused:
+            unused.append(item.figure)
+    return routed, unused
+
+
+def _validate_items(register: Register, indicators: dict[str, Indicator], items: Routed) -> None:
+    errors: list[dict[str, str]] = []
+    for n, code, item in items:
         at = f"/items/{n}"
-        indicator = indicators.get(item.indicator_code)
+        indicator = indicators.get(code)
         if indicator is None:
-            errors.append(
-                rules.field_error(
-                    f"{at}/indicator_code", f"unknown indicator {item.indicator_code}"
-                )
-            )
+            errors.append(rules.field_error(f"{at}/indicator_code", f"unknown indicator {code}"))
             continue
         errors += rules.period_errors(
             item.period, register.first_year, register.last_year, f"{at}/period"
         )
         errors += rules.value_errors(indicator.unit, item.value, f"{at}/value")
     seen: set[tuple[str, str, str, str]] = set()
-    for n, item in enumerate(items):
-        key = (item.indicator_code, item.period, item.gender, item.source)
+    for n, code, item in items:
+        key = (code, item.period, item.gender, item.source)
         if key in seen:
             errors.append(
                 rules.field_error(
@@ -339,13 +359,14 @@ async def _record(
 ) -> OutcomeBatchResult:
     """Append a row for every item that differs from its key's current value."""
     indicators = await repo.indicators_by_code(session, register.id)
-    _validate_items(register, indicators, items)
-    keys = {(indicators[i.indicator_code].id, i.period, i.gender, i.source) for i in items}
+    routed, unused = _route(indicators, items)
+    _validate_items(register, indicators, routed)
+    keys = {(indicators[code].id, i.period, i.gender, i.source) for _, code, i in routed}
     current = await repo.current_for_keys(session, register.id, keys)
     created = corrected = unchanged = 0
     changes: list[dict[str, Any]] = []
-    for item in items:
-        indicator = indicators[item.indicator_code]
+    for _, code, item in routed:
+        indicator = indicators[code]
         old = current.get((indicator.id, item.period, item.gender, item.source))
         if old is not None and _same(old, item):
             unchanged += 1
@@ -373,8 +394,7 @@ async def _record(
         corrected += old is not None
         changes.append(
             {
-                "path": f"/indicators/{item.indicator_code}/outcomes/{item.period}"
-                f"/{item.gender}/{item.source}",
+                "path": f"/indicators/{code}/outcomes/{item.period}/{item.gender}/{item.source}",
                 "old": None if old is None else {"value": _number(old.value), "status": old.status},
                 "new": {"value": _number(item.value), "status": str(item.status)},
             }
@@ -395,6 +415,7 @@ async def _record(
         corrected=corrected,
         unchanged=unchanged,
         last_change_id=await repo.last_outcome_id(session, register.id),
+        unused_figures=unused,
     )
 
 
@@ -418,6 +439,15 @@ async def _replayed(
     return OutcomeBatchResult.model_validate(seen.response)
 
 
+def _hashed(item: OutcomeItemIn) -> dict[str, Any]:
+    # Without an absent figure, so an item addressed by code hashes as it did before figures
+    # existed and a redelivery of an older message is still recognised as the same.
+    body = item.model_dump(mode="json")
+    if body["figure"] is None:
+        del body["figure"]
+    return body
+
+
 async def record_outcomes(
     session: AsyncSession,
     actor: str,
@@ -429,7 +459,7 @@ async def record_outcomes(
     """Bulk upsert keyed by (indicator, period, gender, source). With an Idempotency-Key the
     first answer is stored: a redelivery gets it again, other content under the key is refused."""
     scope = f"{register.municipality_code}/{register.board_code}/outcomes"
-    digest = request_hash([i.model_dump(mode="json") for i in items])
+    digest = request_hash([_hashed(i) for i in items])
     if idempotency_key:
         seen = await _replayed(session, scope, idempotency_key, digest)
         if seen is not None:

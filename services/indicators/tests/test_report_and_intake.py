@@ -123,7 +123,13 @@ async def test_a_re_post_changes_nothing_and_a_correction_keeps_history(
     first = await post(client, token(), [item("tillganglighet-e-post", "2018", "81")])
     cursor = first.json()["last_change_id"]
     again = await post(client, token(), [item("tillganglighet-e-post", "2018", "81.000")])
-    assert again.json() == {"created": 0, "corrected": 0, "unchanged": 1, "last_change_id": cursor}
+    assert again.json() == {
+        "created": 0,
+        "corrected": 0,
+        "unchanged": 1,
+        "last_change_id": cursor,
+        "unused_figures": [],
+    }
     fixed = await post(
         client,
         token(),

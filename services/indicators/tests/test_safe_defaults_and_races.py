@@ -44,6 +44,7 @@ async def test_identical_deliveries_under_one_key_at_the_same_moment_all_get_the
         "corrected": 1,
         "unchanged": 0,
         "last_change_id": None,
+        "unused_figures": [],
     }
     history = await client.get(
         f"{KS}/indicators/tillganglighet-e-post/history", params={"period": "2018"}

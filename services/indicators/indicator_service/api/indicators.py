@@ -60,6 +60,7 @@ async def get_indicator(
     return IndicatorOut(
         **indicator_summary(register, indicator).model_dump(),
         definition=indicator.definition,
+        fed_by=indicator.fed_by,
         tolerance_percent=indicator.tolerance_percent,
         tolerance_source=indicator.tolerance_source,
         footnotes=list(indicator.footnotes),
