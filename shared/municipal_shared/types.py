@@ -51,7 +51,8 @@ def _refuse_float(value: Any) -> Any:
 def _at_most_three_decimals(value: Decimal) -> Decimal:
     if not value.is_finite():
         raise ValueError("amount must be a finite number")
-    if value.as_tuple().exponent < -3:  # type: ignore[operator]
+    exponent = value.as_tuple().exponent  # an int once finite ("n", "N", "F" mark the rest)
+    if isinstance(exponent, int) and exponent < -3:
         raise ValueError("thousand SEK is exact to the krona: at most 3 decimals")
     return value
 

@@ -16,6 +16,7 @@ import anyio
 import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from jwt.types import Options
 from pydantic import SecretStr
 
 from municipal_shared.kit.problems import Forbidden, Unauthorized
@@ -45,7 +46,7 @@ class TokenVerifier:
         )
 
     async def verify(self, token: str) -> Principal:
-        options = {"require": ["exp", "iss", "sub"]}
+        options: Options = {"require": ["exp", "iss", "sub"]}
         try:
             if self._jwks is None:
                 key: Any = self.settings.dev_secret.get_secret_value()

@@ -33,7 +33,7 @@ _DRIVERS = ("asyncpg", "aiosqlite", "sqlite3", "sqlalchemy")
 
 # What reaches the handler: SQLAlchemy's wrapped driver errors and pool timeout; what asyncpg
 # raises before SQLAlchemy wraps anything (connect: refused, unresolvable, timed out).
-HANDLED: tuple[type[BaseException], ...] = (
+HANDLED: tuple[type[Exception], ...] = (
     sa_exc.DBAPIError,
     sa_exc.TimeoutError,
     asyncpg.PostgresError,
@@ -99,4 +99,4 @@ def install_database_fault_handlers(app: FastAPI) -> None:
         return internal_error(request, exc)
 
     for exception_type in HANDLED:
-        app.add_exception_handler(exception_type, on_fault)  # type: ignore[arg-type]
+        app.add_exception_handler(exception_type, on_fault)

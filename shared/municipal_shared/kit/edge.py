@@ -61,4 +61,4 @@ def install_edge_middleware(app: FastAPI, hsts_max_age_seconds: int) -> None:
             csp_exempt=[path for path in docs if path],
         )
 
-    app.build_middleware_stack = build_with_edge  # type: ignore[method-assign]
+    app.build_middleware_stack = build_with_edge  # type: ignore[method-assign]  # wraps the stack Starlette builds; no hook for that

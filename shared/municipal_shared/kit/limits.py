@@ -52,6 +52,8 @@ def install_request_limits(
     for router in routers:
         for route in router.routes:
             if isinstance(route, APIRoute) and route.operation_id in body_limits:
+                # An APIRoute always has methods (FastAPI defaults them to GET).
+                assert route.operation_id is not None and route.methods is not None
                 limit = body_limits[route.operation_id]
                 routes.append((frozenset(route.methods), route.path_regex, limit))
     found = {
@@ -225,8 +227,8 @@ def json_errors(document: Any, max_depth: int) -> list[dict[str, Any]]:
         for key, child in members:
             # Plain ASCII without NUL, the usual text, is cleared without a call.
             if type(key) is str and ("\x00" in key or not key.isascii()):
-                if problem := _text_problem(key):
-                    message = f"a member name {problem}"
+                if name_problem := _text_problem(key):
+                    message = f"a member name {name_problem}"
                     errors.append(_error(_pointer(entry, key), message, "string_unstorable"))
             kind = type(child)
             if kind is dict or kind is list:
@@ -360,4 +362,4 @@ def _document_limits(app: FastAPI, default: int, body_limits: Mapping[str, int])
                 )
         return schema
 
-    app.openapi = openapi  # type: ignore[method-assign]
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented hook for a customised schema

@@ -79,7 +79,8 @@ def run_env(target_metadata: MetaData, default_version_table: str) -> None:
             context.run_migrations()
 
     async def main() -> None:
-        engine = create_async_engine(url, poolclass=pool.NullPool)  # type: ignore[arg-type]
+        assert url is not None  # the kit's alembic config always sets sqlalchemy.url
+        engine = create_async_engine(url, poolclass=pool.NullPool)
         async with engine.begin() as conn:
             await conn.run_sync(run)
         await engine.dispose()

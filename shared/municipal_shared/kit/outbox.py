@@ -32,13 +32,14 @@ import logging
 import random as _random
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import httpx
 from sqlalchemy import (
     JSON,
     CheckConstraint,
     Column,
+    CursorResult,
     Index,
     Integer,
     MetaData,
@@ -150,7 +151,8 @@ async def requeue(
         .where(table.c.id == message_id, table.c.status == DEAD)
         .values(status=PENDING, attempts=0, next_attempt_at=now or utc_now())
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    # An UPDATE answers a CursorResult, the Result that has a row count.
+    return bool(cast("CursorResult[Any]", result).rowcount)
 
 
 @dataclass(frozen=True)
@@ -244,7 +246,8 @@ class OutboxRelay:
         a delay is never shorter than the one before (the floor doubles with the step); the
         random half still spreads messages that failed together."""
         exponent = min(max(attempts - 1, 0), 60)  # 2**60 s is past any max_delay; no overflow
-        step = min(self.max_delay, self.base_delay * 2**exponent)
+        factor: int = 2**exponent  # typeshed types int ** int as Any (a negative power is a float)
+        step = min(self.max_delay, self.base_delay * factor)
         return step / 2 + self.random.uniform(0, step / 2)
 
     async def run_once(self) -> RelayResult:

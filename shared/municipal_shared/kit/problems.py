@@ -199,11 +199,13 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
         return internal_error(request, exc)
 
-    app.add_exception_handler(ProblemError, on_problem)  # type: ignore[arg-type]
-    app.add_exception_handler(StarletteHTTPException, on_http)  # type: ignore[arg-type]
-    app.add_exception_handler(RequestValidationError, on_validation)  # type: ignore[arg-type]
-    app.add_exception_handler(StaleDataError, on_stale)  # type: ignore[arg-type]
-    app.add_exception_handler(IntegrityError, on_integrity)  # type: ignore[arg-type]
+    # The decorator form registers the same way; unlike add_exception_handler its type takes
+    # a handler of one exception class (Starlette's wants one taking any Exception).
+    app.exception_handler(ProblemError)(on_problem)
+    app.exception_handler(StarletteHTTPException)(on_http)
+    app.exception_handler(RequestValidationError)(on_validation)
+    app.exception_handler(StaleDataError)(on_stale)
+    app.exception_handler(IntegrityError)(on_integrity)
     app.add_exception_handler(Exception, on_unexpected)
 
 

@@ -10,7 +10,7 @@ import socket
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 import uvicorn
@@ -35,7 +35,7 @@ class Served:
 
 @contextlib.asynccontextmanager
 async def served(
-    app: Any, *, lifespan: str = "off", grace_seconds: int | None = None
+    app: Any, *, lifespan: Literal["auto", "on", "off"] = "off", grace_seconds: int | None = None
 ) -> AsyncIterator[Served]:
     """Serve `app` with uvicorn on a loopback socket bound first (no port race). lifespan
     "off" for an app whose lifespan a fixture already runs."""
@@ -45,7 +45,7 @@ async def served(
     sock.listen(64)
     config = uvicorn.Config(
         app,
-        lifespan=lifespan,  # type: ignore[arg-type]
+        lifespan=lifespan,
         log_level="warning",
         timeout_graceful_shutdown=grace_seconds,
     )

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import parse_qsl, unquote_plus
 
 import jwt
@@ -46,7 +46,7 @@ class LoopbackServer:
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
 
-    def start(self, app: ASGIApp, *, lifespan: str = "auto") -> None:
+    def start(self, app: ASGIApp, *, lifespan: Literal["auto", "on", "off"] = "auto") -> None:
         config = uvicorn.Config(
             app, log_level="warning", lifespan=lifespan, timeout_graceful_shutdown=1
         )
