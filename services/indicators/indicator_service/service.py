@@ -26,6 +26,7 @@ from indicator_service.models import (
 )
 from indicator_service.schemas import OutcomeIn, RegisterIn
 from indicator_service.schemas_intake import AssessmentIn, OutcomeBatchResult, OutcomeItemIn
+from indicator_service.target_kinds import KINDS
 from indicator_service.vocabulary import TargetKind
 from municipal_shared.kit.concurrency import check_if_match, make_etag
 from municipal_shared.kit.database import commit, utc_now
@@ -495,7 +496,8 @@ async def assess(
 ) -> Assessment:
     indicator = await find_indicator(session, register, code)
     target = next((t for t in indicator.targets if t.year == body.year), None)
-    if target is None or target.kind != TargetKind.MILESTONE:
+    # Only a kind whose rule takes a person's assessment (a milestone) can be assessed.
+    if target is None or not KINDS[TargetKind(target.kind)].assessed_by_person:
         raise InvalidContent(f"{code} has no milestone target for {body.year}", field="/year")
     if body.status == "not_assessable":
         raise InvalidContent("An assessment says met, partly_met or not_met", field="/status")
