@@ -115,7 +115,7 @@ def version_out(version: BudgetVersion, superseded_by: int | None) -> VersionOut
         number=version.number,
         phase=Phase(version.phase),
         phase_label=PHASE_LABELS[Phase(version.phase)],
-        status=version.status,  # type: ignore[arg-type]
+        status=version.status,
         based_on_version=version.based_on_number,
         supersedes_version=version.supersedes_number,
         superseded_by_version=superseded_by,
@@ -159,7 +159,7 @@ def _section(
             InvestmentItemOut(
                 id=item.id,
                 position=item.position,
-                section=item.section,  # type: ignore[arg-type]
+                section=item.section,
                 heading=item.heading,
                 name=item.name,
                 expenditure=expenditure,
@@ -194,7 +194,7 @@ async def build_document(
                     id=line.id,
                     position=line.position,
                     heading=line.heading,
-                    kind=line.kind,  # type: ignore[arg-type]
+                    kind=line.kind,
                     text=line.text,
                     decision_reference=line.decision_reference,
                     counterparty=line.counterparty,
@@ -218,7 +218,7 @@ async def build_document(
                 DirectiveLineOut(
                     id=line.id,
                     position=line.position,
-                    kind=line.kind,  # type: ignore[arg-type]
+                    kind=line.kind,
                     text=line.text,
                     decision_reference=line.decision_reference,
                     amounts=_years(line.amounts),

@@ -77,7 +77,7 @@ def budgets_query(
     return query.order_by(Board.municipality_code, Board.code, Budget.budget_year)
 
 
-def _version_query(budget_id: int) -> Select[Any]:
+def _version_query(budget_id: int) -> Select[BudgetVersion]:
     return (
         select(BudgetVersion)
         .where(BudgetVersion.budget_id == budget_id)
@@ -156,7 +156,8 @@ async def supersessions(session: AsyncSession, budget_id: int) -> dict[int, int]
     query = select(BudgetVersion.supersedes_number, BudgetVersion.number).where(
         BudgetVersion.budget_id == budget_id, BudgetVersion.supersedes_number.is_not(None)
     )
-    return {old: new for old, new in await session.execute(query)}
+    # The query already leaves out NULL; the test narrows the column's type to int.
+    return {old: new for old, new in await session.execute(query) if old is not None}
 
 
 async def superseded_by(session: AsyncSession, budget_id: int, number: int) -> int | None:
@@ -228,7 +229,9 @@ async def investment_totals(
         .where(InvestmentItem.version_id == version_id)
         .group_by(InvestmentItem.section, InvestmentItemAmount.year)
     )
-    out = {s.value: {"expenditure": {}, "income": {}, "net": {}} for s in InvestmentSection}
+    out: dict[str, dict[str, YearTotals]] = {
+        s.value: {"expenditure": {}, "income": {}, "net": {}} for s in InvestmentSection
+    }
     for section, year, expenditure, income in await session.execute(query):
         key = str(year)
         out[section]["expenditure"][key] = int(expenditure)

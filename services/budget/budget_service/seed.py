@@ -16,6 +16,7 @@ from budget_service.document import content_of, version_etag
 from budget_service.schemas import BoardIn, BudgetIn, MunicipalityIn, VersionContentIn
 from budget_service.vocabulary import Phase
 from municipal_shared.kit.database import Database
+from municipal_shared.kit.problems import NotFound
 
 ACTOR = "seed-loader"
 
@@ -53,7 +54,7 @@ async def load_file(session: AsyncSession, path: Path) -> str:
     )
     try:
         budget = await service.find_budget(session, key)
-    except service.NotFound:
+    except NotFound:
         body = BudgetIn(
             municipality_code=key.municipality_code,
             board_code=key.board_code,

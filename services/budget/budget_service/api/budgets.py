@@ -82,7 +82,7 @@ async def list_budgets(
             **summary_of(b),
             current_version=heads[b.id].number,
             current_phase=Phase(heads[b.id].phase),
-            current_status=heads[b.id].status,  # type: ignore[arg-type]
+            current_status=heads[b.id].status,
             href=budget_path(b),
         )
         for b in budgets
