@@ -96,13 +96,13 @@ def test_the_register_documents_that_it_accepts_what_procurement_delivers(
         reason="Upphandlingsmätning 2018-T2 från upphandlingstjänsten",
         items=[
             DeliveredOutcome(
-                indicator_code="antal-anbudsgivare-per-upphandling",
+                figure="procurement.bidders_per_procurement",
                 period="2018-T2",
                 value="4.66",
                 source="procurement-service",
             ),
             DeliveredOutcome(
-                indicator_code="upphandlingar-med-sysselsattningskrav",
+                figure="procurement.employment_requirement_set_and_signed",
                 period="2018-T2",
                 status="no_data",
                 source="procurement-service",
@@ -111,5 +111,29 @@ def test_the_register_documents_that_it_accepts_what_procurement_delivers(
     ).model_dump(mode="json", exclude_none=True)
     validator = _intake_validator(urls)
     assert [e.message for e in validator.iter_errors(delivered)] == []
+    # Other senders still address an indicator by its code: the change was additive.
+    by_code = DeliveredOutcomes(
+        reason="Leverans med indikatorkod",
+        items=[
+            DeliveredOutcome(
+                indicator_code="antal-anbudsgivare-per-upphandling",
+                period="2018-T2",
+                value="4.66",
+                source="other-service",
+            )
+        ],
+    ).model_dump(mode="json", exclude_none=True)
+    assert [e.message for e in validator.iter_errors(by_code)] == []
     broken = {**delivered, "items": [{**delivered["items"][0], "period": "2018-T4"}]}
     assert list(validator.iter_errors(broken)), "the register's schema must refuse a bad period"
+
+
+def test_a_delivered_outcome_names_exactly_one_of_indicator_code_and_figure() -> None:
+    common = {"period": "2018-T2", "value": "1", "source": "procurement-service"}
+    for address in (
+        {},
+        {"indicator_code": "antal-anbudsgivare-per-upphandling", "figure": "procurement.x"},
+        {"figure": "Not a key"},
+    ):
+        with pytest.raises(ValidationError):
+            DeliveredOutcome.model_validate({**common, **address})

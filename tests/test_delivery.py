@@ -191,6 +191,22 @@ def test_no_bidder_of_known_size_reaches_the_register_as_no_data_not_zero(
     assert [(h["value"], h["status"]) for h in mean] == [("1.5", "normal")]
 
 
+# Which register rows procurement's figures feed is the register's data, not codes kept in
+# the procurement service: each row says which figure it records.
+FED_BY = {
+    MEAN: "procurement.bidders_per_procurement",
+    SME: "procurement.sme_share_of_bidders_with_known_size",
+    "upphandlingar-med-sysselsattningskrav": "procurement.employment_requirement_set_and_signed",
+}
+
+
+def test_the_register_rows_say_which_procurement_figure_feeds_them(urls: dict[str, str]) -> None:
+    for code, figure in FED_BY.items():
+        path = f"/v1/registers/0580/KS/indicators/{code}"
+        indicator = httpx.get(urls["indicators"] + path, timeout=10).json()
+        assert indicator["fed_by"] == figure, code
+
+
 @pytest.mark.parametrize("service", ["procurement"])
 def test_the_outbox_is_visible(urls: dict[str, str], service: str) -> None:
     dead = _dead_letters(urls, service)

@@ -46,14 +46,18 @@ SOURCE = "procurement-service"
 HUNDRED = Decimal(100)
 
 
+# The figures by their stable keys. Which indicator of a register records each one is the
+# register's data (an indicator's `fed_by`), never a municipality's codes kept here.
+BIDDERS_PER_PROCUREMENT = "procurement.bidders_per_procurement"
+SME_SHARE = "procurement.sme_share_of_bidders_with_known_size"
+REQUIREMENT_SET_AND_SIGNED = "procurement.employment_requirement_set_and_signed"
+
+
 @dataclass(frozen=True)
 class RegisterTarget:
-    """Where the figures go: the register of `board_code` and its indicator codes."""
+    """Where the figures go: the register of `board_code`."""
 
     board_code: str = "KS"
-    bidders_per_procurement: str = "antal-anbudsgivare-per-upphandling"
-    sme_share: str = "andel-sma-och-medelstora-sme"
-    requirement_set_and_signed: str = "upphandlingar-med-sysselsattningskrav"
 
 
 def affected_tertials(dates: list[dt.date | None]) -> set[tuple[int, Tertial]]:
@@ -94,25 +98,25 @@ async def mark_dirty(
     )
 
 
-def _entry(code: str, period: str, value: Decimal | int | None) -> DeliveredOutcome:
+def _entry(figure: str, period: str, value: Decimal | int | None) -> DeliveredOutcome:
     if value is None:  # no procurement qualifies: no data, never a zero
-        return DeliveredOutcome(indicator_code=code, period=period, status="no_data", source=SOURCE)
-    return DeliveredOutcome(indicator_code=code, period=period, value=value, source=SOURCE)
+        return DeliveredOutcome(figure=figure, period=period, status="no_data", source=SOURCE)
+    return DeliveredOutcome(figure=figure, period=period, value=Decimal(value), source=SOURCE)
 
 
-def register_items(figures: Figures, period: str, target: RegisterTarget) -> list[DeliveredOutcome]:
+def register_items(figures: Figures, period: str) -> list[DeliveredOutcome]:
     mean = figures.competition.bidders_per_procurement_mean.value
     # SME among the bidders of known size: an unknown size is no data, never "not SME".
     share = figures.size_classes.sme_share_of_bidders_with_known_size.value
     signed = figures.employment_requirement.set_and_contract_signed.value
     return [
-        _entry(target.bidders_per_procurement, period, mean),
+        _entry(BIDDERS_PER_PROCUREMENT, period, mean),
         _entry(
-            target.sme_share,
+            SME_SHARE,
             period,
             None if share is None else (share * HUNDRED).quantize(Decimal("0.01")),
         ),
-        _entry(target.requirement_set_and_signed, period, signed),
+        _entry(REQUIREMENT_SET_AND_SIGNED, period, signed),
     ]
 
 
@@ -186,7 +190,7 @@ async def publish_dirty(
             figures = await measure(session, municipality_code, window, rule)
             period = f"{year}-{tertial}"
             body = DeliveredOutcomes(
-                items=register_items(figures, period, target),
+                items=register_items(figures, period),
                 reason=f"Upphandlingsmätning {period} från upphandlingstjänsten",
             ).model_dump(mode="json", exclude_none=True)
             digest = body_digest(body)

@@ -86,9 +86,7 @@ def _figures(
 
 def _delivered(figures: Figures, period: str) -> list[dict]:
     """The items as they travel, in the shared contract's JSON."""
-    body = DeliveredOutcomes(
-        items=register_items(figures, period, RegisterTarget()), reason="Upphandlingsmätning"
-    )
+    body = DeliveredOutcomes(items=register_items(figures, period), reason="Upphandlingsmätning")
     return body.model_dump(mode="json", exclude_none=True)["items"]
 
 
@@ -110,7 +108,7 @@ def test_the_sme_share_is_the_share_among_bidders_of_known_size() -> None:
         _figures(Decimal("4.00"), Decimal("0.5000"), 0, Decimal("0.2500")), "2018-T1"
     )
     assert items[1] == {
-        "indicator_code": "andel-sma-och-medelstora-sme",
+        "figure": "procurement.sme_share_of_bidders_with_known_size",
         "period": "2018-T1",
         "value": "50.00",
         "status": "normal",
@@ -176,7 +174,11 @@ async def _relay_delivers_all(app: Any) -> None:
 
 
 def _mean(message: Any) -> str:
-    return next(i["value"] for i in message.body["items"] if "anbudsgivare" in i["indicator_code"])
+    return next(
+        i["value"]
+        for i in message.body["items"]
+        if i["figure"] == "procurement.bidders_per_procurement"
+    )
 
 
 def _known_bidder(n: int) -> dict[str, Any]:
@@ -240,9 +242,11 @@ async def test_unknown_sizes_reach_the_outbox_as_no_data(
     await _write(client, token, [BIDDER[E], {**BIDDER[D], "headcount": None, "turnover_eur": None}])
     await _publish(app)
     (message,) = await _messages(app)
-    share = next(i for i in message.body["items"] if i["indicator_code"].startswith("andel-sma"))
+    share = next(
+        i for i in message.body["items"] if i["figure"].startswith("procurement.sme_share")
+    )
     assert share == {
-        "indicator_code": "andel-sma-och-medelstora-sme",
+        "figure": "procurement.sme_share_of_bidders_with_known_size",
         "period": "2018-T1",
         "status": "no_data",
         "source": "procurement-service",

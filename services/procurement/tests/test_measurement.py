@@ -14,7 +14,7 @@ from procurement_testkit import BIDDER, SET, A, D, E, outcome
 from test_ocds_real_world import direct_award
 
 from municipal_shared.contracts.indicators import DeliveredOutcomes
-from procurement_service.delivery import RegisterTarget, register_items
+from procurement_service.delivery import register_items
 from procurement_service.measurement import Window, measure
 from procurement_service.service import rule_for
 
@@ -218,9 +218,11 @@ async def test_bidders_all_without_a_size_give_no_sme_figures_and_no_data_to_the
             session, "0580", Window(dt.date(2018, 1, 1), dt.date(2018, 4, 30)), rule
         )
     body = DeliveredOutcomes(
-        items=register_items(figures, "2018-T1", RegisterTarget()), reason="Upphandlingsmätning"
+        items=register_items(figures, "2018-T1"), reason="Upphandlingsmätning"
     ).model_dump(mode="json", exclude_none=True)
-    share = {i["indicator_code"]: i for i in body["items"]}["andel-sma-och-medelstora-sme"]
+    share = {i["figure"]: i for i in body["items"]}[
+        "procurement.sme_share_of_bidders_with_known_size"
+    ]
     assert share["status"] == "no_data" and "value" not in share
 
 

@@ -101,9 +101,9 @@ async def test_changes_are_published_to_the_outbox_once(
     periods = {row["body"]["items"][0]["period"]: row for row in rows}
     t2 = periods["2018-T2"]
     assert t2["path"] == "/v1/registers/0580/KS/outcomes" and t2["status"] == "pending"
-    assert {i["indicator_code"]: i.get("value") for i in t2["body"]["items"]} == {
-        "antal-anbudsgivare-per-upphandling": "3.00",
-        "andel-sma-och-medelstora-sme": "66.67",
-        "upphandlingar-med-sysselsattningskrav": "1",
+    assert {i["figure"]: i.get("value") for i in t2["body"]["items"]} == {
+        "procurement.bidders_per_procurement": "3.00",
+        "procurement.sme_share_of_bidders_with_known_size": "66.67",
+        "procurement.employment_requirement_set_and_signed": "1",
     }
     assert set(periods) == {"2018-T2", "2018-T3"}
