@@ -3,6 +3,9 @@ is found in the database (newest id per key), never by loading the history."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -42,6 +45,39 @@ async def council_goals(session: AsyncSession, register_id: int) -> list[Council
 async def focus_areas(session: AsyncSession, register_id: int) -> list[FocusArea]:
     query = select(FocusArea).where(FocusArea.register_id == register_id)
     return list((await session.execute(query.order_by(FocusArea.position))).scalars())
+
+
+@dataclass
+class RegisterContents:
+    """What a register's response shows besides the register row."""
+
+    council_goals: list[CouncilGoal] = field(default_factory=list)
+    focus_areas: list[FocusArea] = field(default_factory=list)
+    indicator_count: int = 0
+
+
+async def register_contents(
+    session: AsyncSession, register_ids: Sequence[int]
+) -> dict[int, RegisterContents]:
+    """Goals, focus areas (with their goals) and indicator counts of a page of registers in a
+    fixed number of queries, however many registers the page holds."""
+    contents: dict[int, RegisterContents] = defaultdict(RegisterContents)
+    if not register_ids:
+        return {}
+    goals = select(CouncilGoal).where(CouncilGoal.register_id.in_(register_ids))
+    for goal in (await session.execute(goals.order_by(CouncilGoal.number))).scalars():
+        contents[goal.register_id].council_goals.append(goal)
+    areas = select(FocusArea).where(FocusArea.register_id.in_(register_ids))
+    for area in (await session.execute(areas.order_by(FocusArea.position))).scalars():
+        contents[area.register_id].focus_areas.append(area)
+    counts = (
+        select(Indicator.register_id, func.count())
+        .where(Indicator.register_id.in_(register_ids))
+        .group_by(Indicator.register_id)
+    )
+    for register_id, count in await session.execute(counts):
+        contents[register_id].indicator_count = int(count)
+    return {register_id: contents[register_id] for register_id in register_ids}
 
 
 def indicators_query(

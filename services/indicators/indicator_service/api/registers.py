@@ -9,11 +9,11 @@ from indicator_service import repository as repo
 from indicator_service import service
 from indicator_service.api.deps import REGISTER, Admin, IfMatch, Reader, RegisterDep, Session
 from indicator_service.models import Register
-from indicator_service.presenters import register_path
+from indicator_service.presenters import register_out
 from indicator_service.schemas import RegisterIn
-from indicator_service.schemas_out import CouncilGoalOut, FocusAreaOut, RegisterOut
+from indicator_service.schemas_out import RegisterOut
 from municipal_shared.kit.pagination import Page, Pagination, fetch_page
-from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.problems import InvalidContent, problem_responses
 
 router = APIRouter(tags=["registers"])
 ETAG = {
@@ -21,42 +21,14 @@ ETAG = {
 }
 
 
-async def register_out(
+async def _register_out(
     session: AsyncSession, register: Register, response: Response | None = None
 ) -> RegisterOut:
-    goals = await repo.council_goals(session, register.id)
-    areas = await repo.focus_areas(session, register.id)
-    count = await repo.indicator_count(session, register.id)
+    contents = await repo.register_contents(session, [register.id])
     etag = service.register_etag(register)
     if response is not None:
         response.headers["ETag"] = etag
-    path = register_path(register)
-    return RegisterOut(
-        municipality_code=register.municipality_code,
-        board_code=register.board_code,
-        name=register.name,
-        first_year=register.first_year,
-        last_year=register.last_year,
-        default_tolerance_percent=register.default_tolerance_percent,
-        default_tolerance_source=register.default_tolerance_source,
-        council_goals=[CouncilGoalOut.model_validate(g, from_attributes=True) for g in goals],
-        focus_areas=[
-            FocusAreaOut(
-                code=a.code,
-                name=a.name,
-                description=a.description,
-                council_goals=[g.number for g in a.council_goals],
-            )
-            for a in areas
-        ],
-        indicator_count=count,
-        etag=etag,
-        links={
-            "indicators": f"{path}/indicators",
-            "changes": f"{path}/outcomes/changes",
-            "audit": f"{path}/audit",
-        },
-    )
+    return register_out(register, contents[register.id], etag)
 
 
 @router.get(
@@ -68,7 +40,10 @@ async def register_out(
 )
 async def list_registers(session: Session, _: Reader, page: Pagination) -> Page[RegisterOut]:
     registers, total = await fetch_page(session, repo.registers_query(), page)
-    return page.of([await register_out(session, r) for r in registers], total)
+    # One batch of queries for the whole page, not a round per register.
+    contents = await repo.register_contents(session, [r.id for r in registers])
+    items = [register_out(r, contents[r.id], service.register_etag(r)) for r in registers]
+    return page.of(items, total)
 
 
 @router.get(
@@ -84,7 +59,7 @@ async def list_registers(session: Session, _: Reader, page: Pagination) -> Page[
 async def get_register(
     register: RegisterDep, session: Session, _: Reader, response: Response
 ) -> RegisterOut:
-    return await register_out(session, register, response)
+    return await _register_out(session, register, response)
 
 
 @router.put(
@@ -115,9 +90,9 @@ async def load_register(
     if_match: IfMatch = None,
 ) -> RegisterOut:
     if (body.municipality_code, body.board_code) != (municipality_code, board_code):
-        raise service.InvalidContent(
+        raise InvalidContent(
             "The body names another register than the path", field="/municipality_code"
         )
     register, what = await service.load_register(session, admin.subject, body, if_match)
     response.status_code = 201 if what == "created" else 200
-    return await register_out(session, register, response)
+    return await _register_out(session, register, response)
