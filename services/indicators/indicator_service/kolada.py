@@ -66,8 +66,8 @@ def kolada_from_outcomes(
             gender=outcome.gender, count=1, status=outcome.notation or "", value=value
         )
     grouped: dict[tuple[str, int], list[KoladaValue]] = defaultdict(list)
-    for (kpi, year, _gender), value in sorted(newest.items()):
-        grouped[(kpi, year)].append(value)
+    for (kpi, year, _gender), entry in sorted(newest.items()):
+        grouped[(kpi, year)].append(entry)
     return [
         KoladaEntry(kpi=kpi, municipality=municipality_code, period=year, values=values)
         for (kpi, year), values in sorted(grouped.items())

@@ -86,7 +86,8 @@ async def import_kolada(
     writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> OutcomeBatchResult:
-    by_kpi = {i.source_ref: i for i in await repo.kolada_indicators(session, register.id)}
+    mapped = await repo.kolada_indicators(session, register.id)
+    by_kpi = {i.source_ref: i for i in mapped if i.source_ref is not None}  # all, by the query
     items = kolada.items_from_kolada(body.values, register.municipality_code, by_kpi)
     return await service.record_outcomes(
         session, writer.subject, register, items, body.reason, idempotency_key

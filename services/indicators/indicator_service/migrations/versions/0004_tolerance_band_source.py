@@ -95,11 +95,11 @@ def _remove_unsourced_bands() -> None:
         .where(indicator.c.tolerance_percent.is_not(None))
         .order_by(indicator.c.register_id, indicator.c.id)
     ).all()
-    for row in bands:
-        changes.setdefault(row.register_id, []).append(
+    for band in bands:
+        changes.setdefault(band.register_id, []).append(
             {
-                "path": f"/indicators/{row.code}/tolerance_percent",
-                "old": _number(row.tolerance_percent),
+                "path": f"/indicators/{band.code}/tolerance_percent",
+                "old": _number(band.tolerance_percent),
                 "new": None,
             }
         )
