@@ -119,3 +119,20 @@ def procurement_out(p: Procurement) -> ProcurementOut:
         warnings=[WarningOut(code=w.code, message=w.message) for w in p.warnings],
         updated_at=p.updated_at,
     )
+
+
+class DeadLetter(BaseModel):
+    id: int
+    destination: str
+    path: str
+    idempotency_key: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    created_at: dt.datetime
+
+
+class OutboxState(BaseModel):
+    pending: int
+    delivered: int
+    dead: int

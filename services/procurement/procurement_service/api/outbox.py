@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Path
-from pydantic import BaseModel
-from sqlalchemy import func, select
 
-from municipal_shared.kit.database import commit
-from municipal_shared.kit.outbox import dead_letters_query, requeue
 from municipal_shared.kit.pagination import Page, Pagination
-from municipal_shared.kit.problems import NotFound, problem_responses
+from municipal_shared.kit.problems import problem_responses
+from procurement_service import outbox
 from procurement_service.api.deps import Admin, OutboxReader, Session
-from procurement_service.models import OUTBOX
+from procurement_service.schemas_out import DeadLetter, OutboxState
 
 router = APIRouter(tags=["outbox"])
-
-
-class DeadLetter(BaseModel):
-    id: int
-    destination: str
-    path: str
-    idempotency_key: str
-    attempts: int
-    last_status_code: int | None
-    last_error: str | None
-    created_at: dt.datetime
-
-
-class OutboxState(BaseModel):
-    pending: int
-    delivered: int
-    dead: int
 
 
 @router.get(
@@ -49,9 +28,7 @@ class OutboxState(BaseModel):
     },
 )
 async def outbox_state(session: Session, _: OutboxReader) -> OutboxState:
-    rows = await session.execute(select(OUTBOX.c.status, func.count()).group_by(OUTBOX.c.status))
-    counts = {status: int(n) for status, n in rows}
-    return OutboxState(**{k: counts.get(k, 0) for k in ("pending", "delivered", "dead")})
+    return await outbox.state(session)
 
 
 @router.get(
@@ -62,10 +39,7 @@ async def outbox_state(session: Session, _: OutboxReader) -> OutboxState:
     responses=problem_responses(401, 403, 422),
 )
 async def dead_letters(session: Session, _: OutboxReader, page: Pagination) -> Page[DeadLetter]:
-    query = dead_letters_query(OUTBOX)
-    total = (await session.execute(select(func.count()).select_from(query.subquery()))).scalar_one()
-    rows = await session.execute(query.limit(page.page_size).offset(page.offset))
-    return page.of([DeadLetter.model_validate(dict(r)) for r in rows.mappings()], total)
+    return await outbox.dead_letters(session, page)
 
 
 @router.post(
@@ -80,6 +54,4 @@ async def requeue_dead_letter(
     session: Session,
     _: Admin,
 ) -> None:
-    if not await requeue(session, OUTBOX, message_id):
-        raise NotFound(f"No dead letter {message_id}")
-    await commit(session)
+    await outbox.requeue_dead_letter(session, message_id)
