@@ -59,7 +59,9 @@ def json_pointer(parts: tuple[str | int, ...] | list[str | int]) -> str:
 class _Located(NamedTuple):
     loc: tuple[str | int, ...]  # where the release sits in the package
     record: int | None
-    index: int | None  # in its `releases` list; None for a record's compiledRelease
+    # In its `releases` list; None for a record's compiledRelease. Not `index`: that name is
+    # tuple's own method, which a NamedTuple field must not shadow.
+    position: int | None
     raw: Any
     record_ocid: Any
     compiled: bool
@@ -100,7 +102,7 @@ def parse_package(payload: Any) -> list[Release]:
                 release._compiled = item.compiled
                 releases.append(release)
         errors += [
-            _package_error(item.record, item.index, item.raw, (), e["message"], e["path"])
+            _package_error(item.record, item.position, item.raw, (), e["message"], e["path"])
             for e in found
         ]
     errors += _structural_errors(located)
@@ -116,10 +118,9 @@ def _located_releases(
     if not is_records:
         raw = payload.get("releases")
         items = raw if isinstance(raw, list) else []
-        located = [
+        return [
             _Located(("releases", i), None, i, item, None, False) for i, item in enumerate(items)
-        ]
-        return located, []
+        ], []
     records = payload.get("records")
     located: list[_Located] = []
     errors: list[dict[str, Any]] = []
@@ -130,7 +131,7 @@ def _located_releases(
         if ocds_validation.is_linked_list(raw):
             compiled = record.get("compiledRelease")
             if isinstance(compiled, dict):
-                loc = ("records", r, "compiledRelease")
+                loc: tuple[str | int, ...] = ("records", r, "compiledRelease")
                 located.append(_Located(loc, r, None, compiled, record.get("ocid"), True))
             else:
                 message = "the record links its releases and has no compiledRelease to read"
@@ -177,7 +178,7 @@ def _structural_errors(located: list[_Located]) -> list[dict[str, Any]]:
         if item.record is not None and ocid is not None and ocid != item.record_ocid:
             message = "the release's ocid differs from its record's ocid"
             loc = (*item.loc, "ocid")
-            errors.append(_package_error(item.record, item.index, item.raw, loc, message))
+            errors.append(_package_error(item.record, item.position, item.raw, loc, message))
         if ocid is None or release_id is None:
             continue
         try:
@@ -186,7 +187,7 @@ def _structural_errors(located: list[_Located]) -> list[dict[str, Any]]:
             continue  # a value that is not JSON: the schema check reports it
         if seen.setdefault((ocid, release_id), digest) != digest:
             message = "another release in this package has the same ocid and id but other content"
-            errors.append(_package_error(item.record, item.index, item.raw, item.loc, message))
+            errors.append(_package_error(item.record, item.position, item.raw, item.loc, message))
     return errors
 
 

@@ -100,9 +100,9 @@ def to_procurement(
     try:
         release = Release.model_validate(compiled)
     except ValidationError as exc:
-        errors = exc.errors(include_url=False, include_input=False, include_context=False)
+        details = exc.errors(include_url=False, include_input=False, include_context=False)
         raise MappingError(
-            [{"path": json_pointer(tuple(e["loc"])), "message": e["msg"]} for e in errors]
+            [{"path": json_pointer(tuple(e["loc"])), "message": e["msg"]} for e in details]
         ) from None
     mapper = _Mapper(release)
     tender = mapper.tender
@@ -377,7 +377,8 @@ class _Mapper:
             found = self._party(tenderer.id, path)
             if found is None:
                 continue
-            bidder = self._bidder(found, tenderer.name, bids.get(tenderer.id, 0))
+            submitted = bids[tenderer.id] if tenderer.id is not None else 0
+            bidder = self._bidder(found, tenderer.name, submitted)
             key = (bidder["scheme"], bidder["organisation_number"])
             if bidder["organisation_number"] is None or key in seen:
                 continue  # several tenders from one tenderer count once

@@ -36,7 +36,8 @@ MAX_ERRORS_PER_RELEASE = 50  # enough to fix a release; a broken feed must not f
 
 def _load(name: str) -> dict[str, Any]:
     text = resources.files("procurement_service").joinpath("ocds_schemas", name).read_text("utf-8")
-    return json.loads(text)
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 def merge_patch(target: Any, patch: Any) -> Any:

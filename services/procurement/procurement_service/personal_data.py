@@ -109,7 +109,10 @@ def redact_release(release: dict[str, Any], secret: bytes) -> dict[str, Any]:
             identifier.pop("legalName", None)
             for field in SOLE_TRADER_FIELDS:
                 party.pop(field, None)
-    return _walk(redacted, lambda text: _replace_names(redact_text(text, secret), names))
+    walked: dict[str, Any] = _walk(
+        redacted, lambda text: _replace_names(redact_text(text, secret), names)
+    )
+    return walked
 
 
 def _contact_texts(party: dict[str, Any]) -> list[Any]:

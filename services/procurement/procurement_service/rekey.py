@@ -13,7 +13,7 @@ import asyncio
 import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,8 +43,8 @@ async def rekey(session: AsyncSession, old: bytes, new: bytes) -> Rekeyed:
             if again != bidder.org_key:
                 bidder.org_key, bidders = again, bidders + 1
     with_pseudonyms = cast(OcdsRelease.body, Text).like(f"%{personal_data.PREFIX}%")
-    async for batch in _batches(session, OcdsRelease, with_pseudonyms):
-        for release in batch:
+    async for release_batch in _batches(session, OcdsRelease, with_pseudonyms):
+        for release in release_batch:
             body = personal_data.rekey_release(release.body, old, new)
             if body != release.body:
                 release.body, release.content_hash = body, ocds.canonical_hash(body)
@@ -52,9 +52,13 @@ async def rekey(session: AsyncSession, old: bytes, new: bytes) -> Rekeyed:
     return Rekeyed(bidders=bidders, releases=releases)
 
 
+# One of the two tables rekeyed: a batch holds rows of the model asked for.
+_Row = TypeVar("_Row", Bidder, OcdsRelease)
+
+
 async def _batches(
-    session: AsyncSession, model: type[Bidder] | type[OcdsRelease], condition: Any
-) -> AsyncIterator[list[Any]]:
+    session: AsyncSession, model: type[_Row], condition: Any
+) -> AsyncIterator[list[_Row]]:
     """The rows in id order, BATCH at a time; each batch is written and let go before the
     next is read, so memory stays flat however large the store."""
     last = 0

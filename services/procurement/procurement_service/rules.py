@@ -94,7 +94,9 @@ def size_class(
     return SizeClass.LARGE, SizeProvenance.COMPUTED
 
 
-def bidder_count(listed: int, list_complete: bool, reported: int | None) -> tuple[int | None, str]:
+def bidder_count(
+    listed: int, list_complete: bool, reported: int | None
+) -> tuple[int | None, BidderCount]:
     """How many bidders a procurement had, and on what it rests: the bidder list when it is
     complete (native outcomes, OCDS releases with tenderers), else the count the sender
     reported (OCDS numberOfTenderers), else unknown: never the winners alone."""

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from municipal_shared.kit.auth import Principal, read_access, require_scope
 from municipal_shared.kit.database import get_session
 from municipal_shared.types import MUNICIPALITY_CODE_PATTERN
+from procurement_service.settings import ProcurementSettings
 
 Session = Annotated[AsyncSession, Depends(get_session)]
 Reader = Annotated[Principal, read_access("procurement:read")]
@@ -31,7 +32,8 @@ ReferencePath = Annotated[
 
 
 def personal_data_key(request: Request) -> bytes:
-    return request.app.state.settings.personal_data_key.get_secret_value().encode()
+    settings: ProcurementSettings = request.app.state.settings
+    return settings.personal_data_key.get_secret_value().encode()
 
 
 PersonalDataKey = Annotated[bytes, Depends(personal_data_key)]

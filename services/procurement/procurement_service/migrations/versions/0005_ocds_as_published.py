@@ -8,6 +8,7 @@ Create Date: 2026-11-29 13:50:00
 """
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -17,7 +18,7 @@ down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-_OPTIONAL = {
+_OPTIONAL: dict[str, sa.types.TypeEngine[Any]] = {
     "administration": sa.String(length=200),
     "title": sa.String(length=500),
     "category": sa.String(length=20),
