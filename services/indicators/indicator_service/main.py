@@ -9,7 +9,7 @@ import httpx
 from fastapi import FastAPI
 
 from indicator_service.api import composed, indicators, outcomes, registers, reports
-from indicator_service.composed_report import Peers
+from indicator_service.reports.composed import Peers
 from indicator_service.settings import SCRIPT_LOCATION, VERSION_TABLE, IndicatorSettings
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.peer_tokens import peer_auth

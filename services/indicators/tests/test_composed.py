@@ -10,14 +10,10 @@ from types import SimpleNamespace
 
 import httpx
 
-from indicator_service.composed import (
-    ComposedReport,
-    Section,
-    approval_blockers,
-    changes,
-    frozen,
-    read_section,
-)
+from indicator_service.reports.changes import changes
+from indicator_service.reports.composed import approval_blockers
+from indicator_service.reports.sections import Section, read_section
+from indicator_service.reports.snapshot import ComposedReport, frozen
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.testing import assert_problem
 from municipal_shared.types import Tertial
@@ -41,7 +37,7 @@ async def test_unreachable_peers_are_marked_not_dropped(
 
 
 async def test_an_incomplete_report_cannot_be_approved(
-    client: httpx.AsyncClient, token: Callable, seeded: str
+    client: httpx.AsyncClient, token: Callable[..., dict[str, str]], seeded: str
 ) -> None:
     body = {"decision_reference": "KS 2018-10-02 §312", "reason": "Delårsrapport"}
     assert_problem(
@@ -156,7 +152,8 @@ def test_a_frozen_report_ignores_a_section_that_is_unavailable_now() -> None:
     live = _report(indicators="available", budget="unavailable")
     live.sections["indicators"].data = {"total": {"deviation": "12"}}
     report = frozen(record, live)
-    assert report.approved and report.approval["decision_reference"] == "KS 2018-10-02 §312"
+    assert report.approved and report.approval is not None
+    assert report.approval["decision_reference"] == "KS 2018-10-02 §312"
     assert report.sections["budget"].data == {"total": {"deviation": "10"}}
     assert [(c.path, c.old, c.new) for c in report.changes_since_approval] == [
         ("/indicators/total/deviation", "10", "12")

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from pydantic import Field
 
-from indicator_service import composed_report
 from indicator_service.api.deps import REGISTER, Reader, RegisterDep, Session
-from indicator_service.composed import ComposedReport
+from indicator_service.reports import composed
+from indicator_service.reports.snapshot import ComposedReport
 from municipal_shared.contracts.base import RequestModel
 from municipal_shared.kit.auth import Principal, require_scope
 from municipal_shared.kit.problems import problem_responses
@@ -41,7 +41,7 @@ async def composed_report_of(
     _: Reader,
     request: Request,
 ) -> ComposedReport:
-    return await composed_report.read(session, request.app.state.peers, register, year, tertial)
+    return await composed.read(session, request.app.state.peers, register, year, tertial)
 
 
 @router.post(
@@ -61,7 +61,7 @@ async def approve(
     approver: Approver,
     request: Request,
 ) -> ComposedReport:
-    return await composed_report.approve(
+    return await composed.approve(
         session,
         request.app.state.peers,
         register,

@@ -8,10 +8,10 @@ from fastapi import APIRouter, Path
 
 from indicator_service import repository as repo
 from indicator_service.api.deps import REGISTER, AuditReader, Reader, RegisterDep, Session
-from indicator_service.report import build_report
+from indicator_service.reports.tertial import tertial_report as build_tertial_report
 from indicator_service.schemas_out import AuditEntryOut, TertialReport
 from municipal_shared.kit.pagination import Page, Pagination, fetch_page
-from municipal_shared.kit.problems import NotFound, problem_responses
+from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 
 router = APIRouter(tags=["reports"])
@@ -31,11 +31,7 @@ async def tertial_report(
     year: Annotated[int, Path(ge=2000, le=2100, examples=[2018])],
     tertial: Tertial,
 ) -> TertialReport:
-    if not register.first_year <= year <= register.last_year:
-        raise NotFound(
-            f"The register covers {register.first_year}-{register.last_year}, not {year}"
-        )
-    return await build_report(session, register, year, tertial)
+    return await build_tertial_report(session, register, year, tertial)
 
 
 @router.get(

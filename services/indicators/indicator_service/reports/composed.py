@@ -1,5 +1,6 @@
-"""Use cases of the composed tertial report: read it (live, or frozen once approved) and
-approve it. The peers are read over HTTP against the shared contracts."""
+"""Use cases of the composed tertial report: the register's report with the budget follow-up
+and the procurement measurement, read over HTTP against the shared contracts. Read it (live,
+or frozen once approved) and approve it."""
 
 from __future__ import annotations
 
@@ -9,14 +10,20 @@ from dataclasses import dataclass
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from indicator_service import composed
 from indicator_service import repository as repo
 from indicator_service.models import AuditEntry, Register, ReportApproval
-from indicator_service.report import build_report
+from indicator_service.reports.sections import (
+    Section,
+    budget_url,
+    procurement_url,
+    read_section,
+)
+from indicator_service.reports.snapshot import ComposedReport, frozen
+from indicator_service.reports.tertial import build_report, check_year
 from municipal_shared.contracts.budget import BudgetFollowUp
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.database import commit, utc_now
-from municipal_shared.kit.problems import Conflict, NotFound
+from municipal_shared.kit.problems import Conflict
 from municipal_shared.types import Tertial
 
 
@@ -30,45 +37,38 @@ class Peers:
     procurement_url: str
 
 
-def _check_year(register: Register, year: int) -> None:
-    if not register.first_year <= year <= register.last_year:
-        raise NotFound(
-            f"The register covers {register.first_year}-{register.last_year}, not {year}"
-        )
-
-
 async def live_report(
     session: AsyncSession, peers: Peers, register: Register, year: int, tertial: Tertial
-) -> composed.ComposedReport:
+) -> ComposedReport:
     m, b = register.municipality_code, register.board_code
     headers: dict[str, str] = {}  # the bearer token comes from the client's auth
     # Both peers are read at once, while this service builds its own section.
     async with asyncio.TaskGroup() as group:
         budget = group.create_task(
-            composed.read_section(
+            read_section(
                 peers.client,
-                composed.budget_url(peers.budget_url, m, b, year, tertial),
+                budget_url(peers.budget_url, m, b, year, tertial),
                 BudgetFollowUp,
                 headers,
             )
         )
         procurement = group.create_task(
-            composed.read_section(
+            read_section(
                 peers.client,
-                composed.procurement_url(peers.procurement_url, m, year, tertial),
+                procurement_url(peers.procurement_url, m, year, tertial),
                 ProcurementMeasurement,
                 headers,
             )
         )
         own = await build_report(session, register, year, tertial)
-    return composed.ComposedReport(
+    return ComposedReport(
         municipality_code=m,
         board_code=b,
         year=year,
         tertial=tertial,
         approved=False,
         sections={
-            "indicators": composed.Section(
+            "indicators": Section(
                 source=f"/v1/registers/{m}/{b}/reports/{year}/{tertial}",
                 retrieved_at=utc_now(),
                 status="available",
@@ -80,13 +80,18 @@ async def live_report(
     )
 
 
+def approval_blockers(live: ComposedReport) -> list[str]:
+    """A report is approved whole or not at all: every section must have been read."""
+    return [name for name, section in live.sections.items() if section.status != "available"]
+
+
 async def read(
     session: AsyncSession, peers: Peers, register: Register, year: int, tertial: Tertial
-) -> composed.ComposedReport:
-    _check_year(register, year)
+) -> ComposedReport:
+    check_year(register, year)
     live = await live_report(session, peers, register, year, tertial)
     approval = await repo.report_approval(session, register.id, year, tertial)
-    return live if approval is None else composed.frozen(approval, live)
+    return live if approval is None else frozen(approval, live)
 
 
 async def approve(
@@ -99,14 +104,14 @@ async def approve(
     decision_reference: str,
     reason: str,
     actor: str,
-) -> composed.ComposedReport:
+) -> ComposedReport:
     """Freeze the report as it is now. A second approval is a conflict, also when two race:
     the unique key on (register, year, tertial) lets only one commit."""
-    _check_year(register, year)
+    check_year(register, year)
     if await repo.report_approval(session, register.id, year, tertial) is not None:
         raise Conflict(f"The {year} {tertial} report is approved already")
     live = await live_report(session, peers, register, year, tertial)
-    missing = composed.approval_blockers(live)
+    missing = approval_blockers(live)
     if missing:
         raise Conflict(
             f"Cannot approve while {', '.join(missing)} is unavailable", sections=missing
@@ -132,4 +137,4 @@ async def approve(
         )
     )
     await commit(session)
-    return composed.frozen(approval, live)
+    return frozen(approval, live)

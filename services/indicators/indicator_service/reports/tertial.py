@@ -34,6 +34,7 @@ from indicator_service.vocabulary import (
     ValueStatus,
 )
 from municipal_shared.kit.database import utc_now
+from municipal_shared.kit.problems import NotFound
 from municipal_shared.types import Tertial
 
 
@@ -100,6 +101,21 @@ def _evaluation_out(evaluation: Evaluation) -> EvaluationOut:
         reason=evaluation.reason,
         compared=dict(evaluation.compared),
     )
+
+
+def check_year(register: Register, year: int) -> None:
+    """A report exists for the register's years only."""
+    if not register.first_year <= year <= register.last_year:
+        raise NotFound(
+            f"The register covers {register.first_year}-{register.last_year}, not {year}"
+        )
+
+
+async def tertial_report(
+    session: AsyncSession, register: Register, year: int, tertial: Tertial
+) -> TertialReport:
+    check_year(register, year)
+    return await build_report(session, register, year, tertial)
 
 
 async def build_report(

@@ -1,0 +1,67 @@
+"""What changed in a report since it was approved: every figure that differs, with its old and
+new value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Change(BaseModel):
+    path: str
+    old: Any
+    new: Any
+
+
+# Bookkeeping, not figures: when a section was read or written, and row identifiers.
+NOT_FIGURES = frozenset(
+    {"generated_at", "updated_at", "retrieved_at", "recorded_at", "href", "id", "replaces_id"}
+)
+
+
+def _identity(item: Any) -> str | None:
+    """What names a list item across reads: an activity area, an indicator, a goal."""
+    if not isinstance(item, dict):
+        return None
+    for key in ("activity_area_code", "code", "key"):
+        if isinstance(item.get(key), str):
+            return str(item[key])
+    nested = item.get("indicator")
+    if isinstance(nested, dict) and isinstance(nested.get("code"), str):
+        return str(nested["code"])
+    return None
+
+
+def _by_identity(items: list[Any]) -> dict[str, Any] | None:
+    names = [_identity(item) for item in items]
+    if None in names or len(set(names)) != len(names):
+        return None
+    return dict(zip(names, items, strict=True))  # type: ignore[arg-type]
+
+
+def changes(old: Any, new: Any, path: str = "") -> list[Change]:
+    """Every figure that differs, with its old and new value. Items of a list are matched by
+    what names them (/budget/rows/naringsliv/deviation), so a row added or moved does not
+    make every row after it look changed; by position when nothing names them."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        out: list[Change] = []
+        for key in sorted({*old, *new}, key=str):
+            if key not in NOT_FIGURES:
+                out += changes(old.get(key), new.get(key), f"{path}/{key}")
+        return out
+    if isinstance(old, list) and isinstance(new, list):
+        keyed_old, keyed_new = _by_identity(old), _by_identity(new)
+        if keyed_old is not None and keyed_new is not None:
+            names = [*keyed_old, *(name for name in keyed_new if name not in keyed_old)]
+            pairs = [(name, keyed_old.get(name), keyed_new.get(name)) for name in names]
+        else:
+            pairs = [
+                (str(i), old[i] if i < len(old) else None, new[i] if i < len(new) else None)
+                for i in range(max(len(old), len(new)))
+            ]
+        out = []
+        for name, before, after in pairs:
+            out += changes(before, after, f"{path}/{name}")
+        return out
+    return [] if old == new else [Change(path=path or "/", old=old, new=new)]
