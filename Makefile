@@ -8,7 +8,7 @@ export UV_PYTHON_DOWNLOADS := never
 # The interpreter itself, not a pyenv shim, or uv rebuilds .venv on every run.
 export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
 
-.PHONY: install migrate seed run test compose-test lint format token clients clean
+.PHONY: install migrate seed run test compose-test lint typecheck format token clients clean
 
 $(UV):
 	$(PYTHON) -m venv .tools
@@ -36,6 +36,9 @@ compose-test: install  ## docker-compose.yml built, started and tested with podm
 lint: install
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+
+typecheck: install  ## mypy --strict on the package code ([tool.mypy] in pyproject.toml)
+	.venv/bin/mypy
 
 format: install
 	.venv/bin/ruff check --fix .
