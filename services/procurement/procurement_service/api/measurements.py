@@ -8,20 +8,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 from pydantic import Field
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.contracts.base import RequestModel
 from municipal_shared.contracts.procurement import ProcurementMeasurement
-from municipal_shared.kit.problems import InvalidContent, problem_responses
+from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
-from procurement_service import service
+from procurement_service import measuring, service
 from procurement_service.api.deps import Admin, MunicipalityPath, Reader, Session
-from procurement_service.measurement import Window, measure
-from procurement_service.service import rule_for
 from procurement_service.vocabulary import Category
 
 router = APIRouter(tags=["measurements"])
-TERTIAL_START = {Tertial.T1: (1, 1), Tertial.T2: (5, 1), Tertial.T3: (9, 1)}
 
 
 class EmploymentRuleIn(RequestModel):
@@ -29,34 +25,6 @@ class EmploymentRuleIn(RequestModel):
     more_than_days: int = Field(ge=0, le=3650, examples=[122])
     min_employees: int = Field(ge=0, le=100000, examples=[2])
     direct_award_threshold_sek: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
-
-
-def tertial_window(year: int, tertial: Tertial, alone: bool) -> Window:
-    start = dt.date(year, *TERTIAL_START[tertial]) if alone else dt.date(year, 1, 1)
-    return Window(start, tertial.period_end(year))
-
-
-async def _measurement(
-    session: AsyncSession,
-    municipality_code: str,
-    label: str,
-    window: Window,
-    administration: str | None,
-) -> ProcurementMeasurement:
-    rule = await rule_for(session, municipality_code)
-    figures = await measure(session, municipality_code, window, rule, administration)
-    return ProcurementMeasurement(
-        municipality_code=municipality_code,
-        administration=administration,
-        period=label,
-        start=window.start,
-        end=window.end,
-        competition=figures.competition,
-        size_classes=figures.size_classes,
-        employment_requirement=figures.employment_requirement,
-        direct_awards=figures.direct_awards,
-        quality=figures.quality,
-    )
 
 
 Administration = Annotated[str | None, Query(max_length=200, description="One administration only")]
@@ -78,9 +46,8 @@ async def tertial_measurement(
     administration: Administration = None,
     window: Annotated[bool, Query(description="Only the tertial's four months")] = False,
 ) -> ProcurementMeasurement:
-    label = f"{year}-{tertial}" + (" (four months)" if window else "")
-    return await _measurement(
-        session, municipality_code, label, tertial_window(year, tertial, window), administration
+    return await measuring.tertial_measurement(
+        session, municipality_code, year, tertial, window, administration
     )
 
 
@@ -99,11 +66,7 @@ async def range_measurement(
     end: Annotated[dt.date, Query(alias="to", examples=["2018-06-30"])],
     administration: Administration = None,
 ) -> ProcurementMeasurement:
-    if end < start:
-        raise InvalidContent("`to` is before `from`", field="/to")
-    return await _measurement(
-        session, municipality_code, f"{start}/{end}", Window(start, end), administration
-    )
+    return await measuring.range_measurement(session, municipality_code, start, end, administration)
 
 
 @router.put(
