@@ -145,7 +145,7 @@ class QualityNote(RequestModel):
 class ReceivedBidder(BidderIn):
     """A bidder as OCDS names it: the name may be missing."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=300)  # type: ignore[assignment]
+    name: str | None = Field(default=None, min_length=1, max_length=300)  # type: ignore[assignment]  # optional in OCDS
 
 
 class ReceivedProcurement(ProcurementIn):
@@ -153,16 +153,16 @@ class ReceivedProcurement(ProcurementIn):
     None here and a quality warning (`notes`), never a refusal: the figures that need it
     leave the procurement out and say so in their `based_on`."""
 
-    administration: str | None = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]
-    title: str | None = Field(default=None, min_length=1, max_length=500)  # type: ignore[assignment]
-    category: Category | None = None  # type: ignore[assignment]
-    procedure: Procedure | None = None  # type: ignore[assignment]
-    advertised: bool | None = None  # type: ignore[assignment]
+    administration: str | None = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]  # optional in OCDS
+    title: str | None = Field(default=None, min_length=1, max_length=500)  # type: ignore[assignment]  # optional in OCDS
+    category: Category | None = None  # type: ignore[assignment]  # optional in OCDS
+    procedure: Procedure | None = None  # type: ignore[assignment]  # optional in OCDS
+    advertised: bool | None = None  # type: ignore[assignment]  # optional in OCDS
     estimated_value: Amount | None = None
     estimated_value_currency: Currency | None = None
     awarded_value: Amount | None = None
     awarded_value_currency: Currency | None = None
-    bidders: list[ReceivedBidder] = Field(default_factory=list, max_length=500)  # type: ignore[assignment]
+    bidders: list[ReceivedBidder] = Field(default_factory=list, max_length=500)  # type: ignore[assignment]  # bidders as OCDS names them
     bidders_listed: bool = Field(
         description="False when the release lists no tenderers: the bidder count is then the "
         "reported numberOfTenderers, and the awarded suppliers stand in as bidders."
