@@ -10,7 +10,9 @@ Every result names its rule (``Evaluation.rule``), says in one English sentence 
 were compared and why that gives the status (``reason``), and lists the compared values as
 plain strings (``compared``).
 
-Rules, checked in this order:
+Which rule a kind of target uses, and which parameters it needs, is declared once in
+target_kinds.py; the rules themselves are in target_rules.py, the values in
+evaluation_values.py.  Rules, checked in this order:
 
 - ``no_target``: no target, or a target of kind ``none`` -> not assessable.
 - ``follow_only``: a follow-only indicator (ufm, utfallsmätning) is followed to show the trend

@@ -103,11 +103,6 @@ async def indicators_by_code(session: AsyncSession, register_id: int) -> dict[st
     return {i.code: i for i in rows.scalars()}
 
 
-async def indicator_count(session: AsyncSession, register_id: int) -> int:
-    query = select(func.count()).where(Indicator.register_id == register_id)
-    return int((await session.execute(query)).scalar_one())
-
-
 async def kolada_indicators(
     session: AsyncSession, register_id: int, kpi: str | None = None
 ) -> list[Indicator]:
