@@ -30,17 +30,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, delete, exists, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from municipal_shared.contracts.indicators import DeliveredOutcome, DeliveredOutcomes
-from municipal_shared.kit.database import utc_now
-from municipal_shared.kit.outbox import PENDING, enqueue
+from municipal_shared.kit.outbox import enqueue
 from municipal_shared.types import Tertial
 from procurement_service.measurement import Figures, Rule, Window, measure
-from procurement_service.models import DeliveryState, DirtyPeriod
+from procurement_service.repository import delivery as repo
 
 SOURCE = "procurement-service"
 HUNDRED = Decimal(100)
@@ -74,28 +71,7 @@ def affected_tertials(dates: list[dt.date | None]) -> set[tuple[int, Tertial]]:
 async def mark_dirty(
     session: AsyncSession, municipality_code: str, dates: list[dt.date | None]
 ) -> None:
-    rows = [
-        {
-            "municipality_code": municipality_code,
-            "year": year,
-            "tertial": tertial.value,
-            "generation": 1,
-        }
-        for year, tertial in sorted(affected_tertials(dates))
-    ]
-    if not rows:
-        return
-    dialect = session.bind.dialect.name if session.bind else "sqlite"
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(DirtyPeriod).values(rows)
-    # A mark that exists gets a new generation, so a publisher working on the old one
-    # leaves it in place and the change is published again.
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=["municipality_code", "year", "tertial"],
-            set_={"generation": DirtyPeriod.generation + 1},
-        )
-    )
+    await repo.mark_dirty(session, municipality_code, sorted(affected_tertials(dates)))
 
 
 def _entry(figure: str, period: str, value: Decimal | int | None) -> DeliveredOutcome:
@@ -138,18 +114,6 @@ def idempotency_key(
     return f"procurement:{municipality_code}:{board_code}:{period}:{sequence}:{digest[:24]}"
 
 
-def _waiting(outbox: Table, board_code: str) -> Any:
-    """The dirty tertial's last message is still pending: the next one waits for it."""
-    return exists().where(
-        DeliveryState.municipality_code == DirtyPeriod.municipality_code,
-        DeliveryState.board_code == board_code,
-        DeliveryState.year == DirtyPeriod.year,
-        DeliveryState.tertial == DirtyPeriod.tertial,
-        outbox.c.idempotency_key == DeliveryState.idempotency_key,
-        outbox.c.status == PENDING,
-    )
-
-
 async def publish_dirty(
     sessions: async_sessionmaker[AsyncSession],
     outbox: Table,
@@ -159,29 +123,15 @@ async def publish_dirty(
 ) -> int:
     """Turn dirty tertials into outbox messages; returns how many marks were cleared (each
     published, or found unchanged since its last publication)."""
-    waiting = _waiting(outbox, target.board_code)
+    board = target.board_code
     async with sessions() as session:
-        due = (
-            select(DirtyPeriod.municipality_code, DirtyPeriod.year, DirtyPeriod.tertial)
-            .where(~waiting)
-            .order_by(DirtyPeriod.municipality_code, DirtyPeriod.year, DirtyPeriod.tertial)
-            .limit(limit)
-        )
-        marks = list((await session.execute(due)).all())
+        marks = await repo.due_marks(session, outbox, board, limit)
     cleared = 0
     for municipality_code, year, tertial_code in marks:
         async with sessions() as session, session.begin():
-            this = (
-                DirtyPeriod.municipality_code == municipality_code,
-                DirtyPeriod.year == year,
-                DirtyPeriod.tertial == tertial_code,
+            generation = await repo.lock_mark(
+                session, outbox, board, municipality_code, year, tertial_code
             )
-            lock = select(DirtyPeriod.generation).where(*this, ~waiting)
-            if session.bind.dialect.name == "postgresql":
-                # One publisher per tertial: another process working on it is skipped, and
-                # a writer changing it waits, so the figures measured below are the latest.
-                lock = lock.with_for_update(of=DirtyPeriod, skip_locked=True)
-            generation = (await session.execute(lock)).scalar_one_or_none()
             if generation is None:  # published meanwhile, taken, or waiting again
                 continue
             tertial = Tertial(tertial_code)
@@ -194,37 +144,31 @@ async def publish_dirty(
                 reason=f"Upphandlingsmätning {period} från upphandlingstjänsten",
             ).model_dump(mode="json", exclude_none=True)
             digest = body_digest(body)
-            state = await session.get(
-                DeliveryState, (municipality_code, target.board_code, year, tertial_code)
+            last = await repo.last_publication(
+                session, municipality_code, board, year, tertial_code
             )
             sequence = next_sequence(
-                state.sequence if state else None, state.digest if state else None, digest
+                last.sequence if last else None, last.digest if last else None, digest
             )
             if sequence is not None:
-                key = idempotency_key(
-                    municipality_code, target.board_code, period, sequence, digest
+                key = idempotency_key(municipality_code, board, period, sequence, digest)
+                repo.record_publication(
+                    session,
+                    last,
+                    (municipality_code, board, year, tertial_code),
+                    sequence,
+                    digest,
+                    key,
                 )
-                if state is None:
-                    state = DeliveryState(
-                        municipality_code=municipality_code,
-                        board_code=target.board_code,
-                        year=year,
-                        tertial=tertial_code,
-                    )
-                    session.add(state)
-                state.sequence, state.digest, state.idempotency_key = sequence, digest, key
-                state.published_at = utc_now()
                 await enqueue(
                     session,
                     outbox,
                     destination="indicators",
                     method="PUT",
-                    path=f"/v1/registers/{municipality_code}/{target.board_code}/outcomes",
+                    path=f"/v1/registers/{municipality_code}/{board}/outcomes",
                     body=body,
                     idempotency_key=key,
                 )
-            await session.execute(
-                delete(DirtyPeriod).where(*this, DirtyPeriod.generation == generation)
-            )
+            await repo.clear_mark(session, municipality_code, year, tertial_code, generation)
             cleared += 1
     return cleared
