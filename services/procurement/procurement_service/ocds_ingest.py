@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import commit
 from municipal_shared.kit.problems import Conflict, InvalidContent
 from procurement_service import ocds, ocds_mapping, personal_data, service
 from procurement_service.models import AuditEntry, OcdsRelease
+from procurement_service.repository import ocds as repo
 from procurement_service.schemas import ProcurementIn
 
 
@@ -66,15 +66,7 @@ async def ingest(
         # Redacted before it is hashed or stored: no sole trader's number, name or contact.
         body = personal_data.redact_release(release.as_received(), secret)
         digest = ocds.canonical_hash(body)
-        existing = (
-            await session.execute(
-                select(OcdsRelease).where(
-                    OcdsRelease.municipality_code == municipality_code,
-                    OcdsRelease.ocid == release.ocid,
-                    OcdsRelease.release_id == release.id,
-                )
-            )
-        ).scalar_one_or_none()
+        existing = await repo.get_release(session, municipality_code, release.ocid, release.id)
         if existing is not None:
             if existing.content_hash == digest:
                 unchanged += 1
@@ -111,17 +103,9 @@ async def ingest(
     mapped: list[tuple[str, str, ProcurementIn]] = []
     mapping_errors: list[dict[str, Any]] = []
     for ocid in touched:
-        rows = (
-            await session.execute(
-                select(OcdsRelease.body)
-                .where(
-                    OcdsRelease.municipality_code == municipality_code,
-                    OcdsRelease.ocid == ocid,
-                )
-                .order_by(OcdsRelease.id)
-            )
-        ).scalars()
-        compiled = ocds.compile_releases(list(rows))
+        compiled = ocds.compile_releases(
+            await repo.release_bodies(session, municipality_code, ocid)
+        )
         try:
             mapped.append((ocid, *ocds_mapping.to_procurement(compiled, attribution)))
         except ocds_mapping.MappingError as exc:

@@ -11,16 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import sys
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
 
-from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import Database, commit
 from procurement_service import ocds, personal_data
-from procurement_service.models import AuditEntry, Bidder, OcdsRelease
+from procurement_service.models import AuditEntry
+from procurement_service.repository import rekey as repo
 from procurement_service.settings import ProcurementSettings
 
 ACTOR = "procurement_service.rekey"
@@ -36,42 +34,19 @@ class Rekeyed:
 async def rekey(session: AsyncSession, old: bytes, new: bytes) -> Rekeyed:
     """Rewrite, in the caller's transaction, every pseudonym made with `old`."""
     bidders = releases = 0
-    sole_traders = Bidder.sole_trader.is_(True)
-    async for batch in _batches(session, Bidder, sole_traders):
+    async for batch in repo.sole_trader_batches(session, BATCH):
         for bidder in batch:
             again = personal_data.rekey_text(bidder.org_key, old, new)
             if again != bidder.org_key:
                 bidder.org_key, bidders = again, bidders + 1
-    with_pseudonyms = cast(OcdsRelease.body, Text).like(f"%{personal_data.PREFIX}%")
-    async for release_batch in _batches(session, OcdsRelease, with_pseudonyms):
+    with_pseudonyms = repo.release_batches_containing(session, personal_data.PREFIX, BATCH)
+    async for release_batch in with_pseudonyms:
         for release in release_batch:
             body = personal_data.rekey_release(release.body, old, new)
             if body != release.body:
                 release.body, release.content_hash = body, ocds.canonical_hash(body)
                 releases += 1
     return Rekeyed(bidders=bidders, releases=releases)
-
-
-# One of the two tables rekeyed: a batch holds rows of the model asked for.
-_Row = TypeVar("_Row", Bidder, OcdsRelease)
-
-
-async def _batches(
-    session: AsyncSession, model: type[_Row], condition: Any
-) -> AsyncIterator[list[_Row]]:
-    """The rows in id order, BATCH at a time; each batch is written and let go before the
-    next is read, so memory stays flat however large the store."""
-    last = 0
-    while True:
-        query = select(model).where(condition, model.id > last).order_by(model.id).limit(BATCH)
-        batch = list((await session.execute(query)).scalars())
-        if not batch:
-            return
-        yield batch
-        last = batch[-1].id
-        await session.flush()
-        for row in batch:
-            session.expunge(row)
 
 
 async def run(settings: ProcurementSettings) -> Rekeyed:

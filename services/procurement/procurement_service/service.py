@@ -9,7 +9,6 @@ import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import commit, utc_now
@@ -346,16 +345,7 @@ async def _insert_new(
             "row_version": 1,
         }
         prepared.append((columns, bidders, warnings))
-    ids = (
-        (
-            await session.execute(
-                insert(Procurement).returning(Procurement.id, sort_by_parameter_order=True),
-                [columns for columns, _, _ in prepared],
-            )
-        )
-        .scalars()
-        .all()
-    )
+    ids = await repo.insert_procurements(session, [columns for columns, _, _ in prepared])
     bidder_rows = [
         {**b, "procurement_id": pid}
         for pid, (_, bs, _) in zip(ids, prepared, strict=True)
@@ -366,12 +356,10 @@ async def _insert_new(
         for pid, (_, _, ws) in zip(ids, prepared, strict=True)
         for w in ws
     ]
-    if bidder_rows:
-        await session.execute(insert(Bidder), bidder_rows)
-    if warning_rows:
-        await session.execute(insert(QualityWarning), warning_rows)
-    await session.execute(
-        insert(AuditEntry),
+    await repo.insert_bidders(session, bidder_rows)
+    await repo.insert_warnings(session, warning_rows)
+    await repo.insert_audit_entries(
+        session,
         [
             {
                 "municipality_code": municipality_code,

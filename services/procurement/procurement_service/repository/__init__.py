@@ -2,6 +2,8 @@
 the use cases in service.py, ocds_ingest.py, delivery.py and rekey.py commit once.
 
 - procurements: procurements, their bidders, warnings and audit entries, the employment rule
+- ocds: the OCDS releases as received
+- rekey: the rows a key change rewrites, in batches
 - measurement: the counts the measurement divides
 - delivery: dirty tertials and what was last published per tertial
 - outbox: the outbox's counts and dead letters"""
@@ -10,6 +12,10 @@ from procurement_service.repository.procurements import (
     audit_query,
     employment_rule,
     get_procurement,
+    insert_audit_entries,
+    insert_bidders,
+    insert_procurements,
+    insert_warnings,
     procurements_by_reference,
     procurements_query,
 )
@@ -18,6 +24,10 @@ __all__ = [
     "audit_query",
     "employment_rule",
     "get_procurement",
+    "insert_audit_entries",
+    "insert_bidders",
+    "insert_procurements",
+    "insert_warnings",
     "procurements_by_reference",
     "procurements_query",
 ]

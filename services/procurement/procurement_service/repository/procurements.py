@@ -4,10 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from procurement_service.models import AuditEntry, EmploymentRule, Procurement
+from procurement_service.models import (
+    AuditEntry,
+    Bidder,
+    EmploymentRule,
+    Procurement,
+    QualityWarning,
+)
 
 
 async def get_procurement(
@@ -42,3 +48,24 @@ async def employment_rule(session: AsyncSession, municipality_code: str) -> Empl
 def audit_query(municipality_code: str) -> Select[Any]:
     query = select(AuditEntry).where(AuditEntry.municipality_code == municipality_code)
     return query.order_by(AuditEntry.id)
+
+
+async def insert_procurements(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
+    """Multi-row INSERT; the new ids in the order of `rows`."""
+    statement = insert(Procurement).returning(Procurement.id, sort_by_parameter_order=True)
+    return list((await session.execute(statement, rows)).scalars().all())
+
+
+async def insert_bidders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Bidder), rows)
+
+
+async def insert_warnings(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(QualityWarning), rows)
+
+
+async def insert_audit_entries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(AuditEntry), rows)
