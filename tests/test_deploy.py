@@ -38,6 +38,7 @@ def compose() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
+@pytest.mark.must_run
 def test_compose_file_is_valid_per_the_specification(compose: dict[str, Any]) -> None:
     schema_file = REFERENCE / "compose-spec.json"
     if not schema_file.exists():

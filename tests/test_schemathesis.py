@@ -28,6 +28,7 @@ pytestmark = pytest.mark.skipif(
 )
 
 
+@pytest.mark.must_run
 @pytest.mark.parametrize("service", list(SCOPES))
 def test_no_server_error_and_every_response_as_documented(
     urls: dict[str, str], service: str, capsys: pytest.CaptureFixture[str]

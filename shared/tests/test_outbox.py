@@ -470,6 +470,7 @@ async def test_run_forever_delivers_until_stopped(
     assert receiver.keys == ["background"]
 
 
+@pytest.mark.must_run
 async def test_two_relays_at_once_never_send_a_message_twice(
     store: Store, receiver: Receiver, client: httpx.AsyncClient, clock: FakeClock
 ) -> None:

@@ -83,6 +83,7 @@ async def test_the_outbox_needs_the_read_scope_even_when_reads_are_public(
     assert (await client.get("/v1/procurements/0580")).status_code == 200  # still public
 
 
+@pytest.mark.must_run
 async def test_connections_terminated_during_writes_answer_503_never_500_nor_a_dropped_connection(
     app: Any, database_url: str, token: Callable[..., dict[str, str]]
 ) -> None:

@@ -133,23 +133,28 @@ def _schema_errors(validator: Any, instance: dict) -> list[str]:
     return [f"{error.json_path}: {error.message}" for error in validator.iter_errors(instance)]
 
 
+@pytest.mark.must_run
 @pytest.mark.parametrize("release", RELEASES, ids=lambda r: r["tag"][0])
 def test_each_fixture_release_is_valid_ocds(ocds_schemas: dict, release: dict) -> None:
     assert _schema_errors(ocds_schemas["release"], release) == []
 
 
+@pytest.mark.must_run
 def test_the_compiled_release_is_valid_ocds(ocds_schemas: dict) -> None:
     assert _schema_errors(ocds_schemas["release"], compiled()) == []
 
 
+@pytest.mark.must_run
 def test_the_release_package_is_valid_ocds(ocds_schemas: dict) -> None:
     assert _schema_errors(ocds_schemas["release-package"], release_package()) == []
 
 
+@pytest.mark.must_run
 def test_the_record_package_is_valid_ocds(ocds_schemas: dict) -> None:
     assert _schema_errors(ocds_schemas["record-package"], record_package()) == []
 
 
+@pytest.mark.must_run
 def test_the_schema_check_is_live(ocds_schemas: dict) -> None:
     # The same amount as text, and a scale outside the partyScale codelist, fail the schema too.
     package = release_package()

@@ -45,6 +45,7 @@ def _reference_dir() -> Path:
     return Path(__file__).resolve().parents[3] / ".." / "shared" / "reference" / "ocds"
 
 
+@pytest.mark.must_run
 @pytest.mark.parametrize("name", PACKAGED)
 def test_the_packaged_schema_is_the_published_one(name: str) -> None:
     reference = _reference_dir() / name
