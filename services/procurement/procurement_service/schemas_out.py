@@ -96,11 +96,11 @@ def procurement_out(p: Procurement) -> ProcurementOut:
         employment_requirement_reason=p.requirement_reason,
         number_of_bidders_reported=p.number_of_bidders_reported,
         bidder_count=p.bidder_count,
-        bidder_count_provenance=p.bidder_count_provenance,  # type: ignore[arg-type]
+        bidder_count_provenance=p.bidder_count_provenance,
         award_date=p.award_date,
         contract_signed_date=p.contract_signed_date,
         status=p.status,
-        source=p.source,  # type: ignore[arg-type]
+        source=p.source,
         bidders=[
             BidderOut(
                 scheme=b.scheme,
@@ -109,10 +109,10 @@ def procurement_out(p: Procurement) -> ProcurementOut:
                 else b.org_key.removeprefix(f"{b.scheme}:"),
                 sole_trader=b.sole_trader,
                 name=b.name,
-                size_class=b.size_class,  # type: ignore[arg-type]
+                size_class=b.size_class,
                 size_provenance=b.size_provenance,
                 bids=b.bids,
-                winner=b.is_winner,  # type: ignore[arg-type]
+                winner=b.is_winner,
             )
             for b in p.bidders
         ],

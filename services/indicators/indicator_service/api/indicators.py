@@ -104,7 +104,7 @@ async def assess_milestone(
     return AssessmentOut(
         indicator_code=code,
         year=assessment.year,
-        status=assessment.status,  # type: ignore[arg-type]
+        status=assessment.status,
         motivation=assessment.motivation,
         assessed_by=assessment.assessed_by,
         assessed_at=assessment.assessed_at,
