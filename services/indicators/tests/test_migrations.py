@@ -94,3 +94,53 @@ async def test_0004_turns_the_unsourced_default_band_into_no_band(empty_url: str
         )
     await engine.dispose()
     await asyncio.to_thread(migrations.downgrade, config, "base")
+
+
+async def test_0005_declares_the_rows_procurement_fed_by_code(empty_url: str) -> None:
+    """The rows the procurement service fed by their codes are declared fed by its figures,
+    with a new ETag version and an audit entry; other rows are fed by nothing."""
+    config = migrations.alembic_config(SCRIPT_LOCATION, empty_url, VERSION_TABLE)
+    await asyncio.to_thread(migrations.upgrade, config, "0004")
+    engine = create_async_engine(empty_url)
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO register (id, municipality_code, board_code, name, first_year,"
+                " last_year, row_version, updated_at) VALUES"
+                " (1, '0580', 'KS', 'KS', 2015, 2021, 3, :at)"
+            ),
+            {"at": dt.datetime(2018, 1, 1, tzinfo=dt.UTC)},
+        )
+        for n, (code, kind) in enumerate(
+            [("andel-sma-och-medelstora-sme", "service"), ("personalomsattning", "manual")], 1
+        ):
+            await conn.execute(
+                text(
+                    "INSERT INTO indicator (id, register_id, position, code, name, unit,"
+                    " polarity, source_kind, update_frequency, footnotes) VALUES"
+                    " (:n, 1, :n, :code, :code, '%', 'higher_is_better', :kind, 'tertial', '[]')"
+                ),
+                {"n": n, "code": code, "kind": kind},
+            )
+    await asyncio.to_thread(migrations.upgrade, config)
+    async with engine.begin() as conn:
+        fed = dict((await conn.execute(text("SELECT code, fed_by FROM indicator"))).all())
+        version = (await conn.execute(text("SELECT row_version FROM register"))).scalar_one()
+        audit = (
+            await conn.execute(select(AuditEntry.actor, AuditEntry.action, AuditEntry.changes))
+        ).one()
+    assert fed == {
+        "andel-sma-och-medelstora-sme": "procurement.sme_share_of_bidders_with_known_size",
+        "personalomsattning": None,
+    }
+    assert version == 4
+    assert (audit.actor, audit.action) == ("migration 0005", "register.changed")
+    assert audit.changes == [
+        {
+            "path": "/indicators/andel-sma-och-medelstora-sme/fed_by",
+            "old": None,
+            "new": "procurement.sme_share_of_bidders_with_known_size",
+        }
+    ]
+    await engine.dispose()
+    await asyncio.to_thread(migrations.downgrade, config, "base")
