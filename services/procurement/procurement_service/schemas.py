@@ -168,3 +168,10 @@ class ReceivedProcurement(ProcurementIn):
         "reported numberOfTenderers, and the awarded suppliers stand in as bidders."
     )
     notes: list[QualityNote] = Field(default_factory=list)
+
+
+class EmploymentRuleIn(RequestModel):
+    categories: list[Category] = Field(min_length=1, examples=[["services", "works"]])
+    more_than_days: int = Field(ge=0, le=3650, examples=[122])
+    min_employees: int = Field(ge=0, le=100000, examples=[2])
+    direct_award_threshold_sek: Decimal = Field(ge=0, max_digits=18, decimal_places=2)

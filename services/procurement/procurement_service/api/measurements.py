@@ -3,28 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
-from pydantic import Field
 
-from municipal_shared.contracts.base import RequestModel
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 from procurement_service import measuring, service
 from procurement_service.api.deps import Admin, MunicipalityPath, Reader, Session
-from procurement_service.vocabulary import Category
+from procurement_service.schemas import EmploymentRuleIn
 
 router = APIRouter(tags=["measurements"])
-
-
-class EmploymentRuleIn(RequestModel):
-    categories: list[Category] = Field(min_length=1, examples=[["services", "works"]])
-    more_than_days: int = Field(ge=0, le=3650, examples=[122])
-    min_employees: int = Field(ge=0, le=100000, examples=[2])
-    direct_award_threshold_sek: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
 
 
 Administration = Annotated[str | None, Query(max_length=200, description="One administration only")]
