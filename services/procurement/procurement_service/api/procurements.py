@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from municipal_shared.kit.pagination import Page, Pagination, fetch_page
+from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.kit.races import retry_lost_race
 from procurement_service import attribution, service
@@ -113,7 +113,5 @@ async def list_procurements(
     page: Pagination,
     administration: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[ProcurementOut]:
-    rows, total = await fetch_page(
-        session, repo.procurements_query(municipality_code, administration), page
-    )
+    rows, total = await repo.procurements_page(session, municipality_code, administration, page)
     return page.of([procurement_out(p) for p in rows], total)

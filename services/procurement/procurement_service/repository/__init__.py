@@ -17,6 +17,7 @@ from procurement_service.repository.procurements import (
     insert_procurements,
     insert_warnings,
     procurements_by_reference,
+    procurements_page,
     procurements_query,
 )
 
@@ -29,5 +30,6 @@ __all__ = [
     "insert_procurements",
     "insert_warnings",
     "procurements_by_reference",
+    "procurements_page",
     "procurements_query",
 ]
