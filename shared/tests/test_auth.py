@@ -45,7 +45,7 @@ def key_set() -> Iterator[tuple[rsa.RSAPrivateKey, str]]:
     server.shutdown()
 
 
-def _token(key: object, **overrides: object) -> str:
+def _token(key: rsa.RSAPrivateKey, **overrides: object) -> str:
     now = dt.datetime.now(dt.UTC)
     claims = {
         "sub": "anna@linkoping.se",
@@ -55,7 +55,7 @@ def _token(key: object, **overrides: object) -> str:
         "scp": ["budget:write"],
     }
     claims.update(overrides)
-    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})  # type: ignore[arg-type]
+    return jwt.encode(claims, key, algorithm="RS256", headers={"kid": "k1"})
 
 
 async def test_a_token_signed_by_the_identity_provider_is_accepted(key_set: tuple) -> None:

@@ -24,13 +24,15 @@ from municipal_shared.kit.testing import assert_problem, database_url_for_tests
 from municipal_shared.kit.testing_faults import connection_port, served
 
 
-def _wrapped(cls: type[sa_exc.DBAPIError], orig: Exception, **kw: bool) -> sa_exc.DBAPIError:
-    return cls("SELECT 1", {}, orig, **kw)  # type: ignore[arg-type]
+def _wrapped(
+    cls: type[sa_exc.DBAPIError], orig: Exception, *, connection_invalidated: bool = False
+) -> sa_exc.DBAPIError:
+    return cls("SELECT 1", {}, orig, connection_invalidated=connection_invalidated)
 
 
 def _with_sqlstate(code: str) -> Exception:
     orig = Exception("server said no")
-    orig.sqlstate = code  # type: ignore[attr-defined]
+    orig.sqlstate = code  # type: ignore[attr-defined]  # asyncpg's errors carry it; a stand-in
     return orig
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+from fastapi import FastAPI
 
 from municipal_shared.kit.testing import assert_problem
 
@@ -61,9 +62,9 @@ async def test_malformed_or_forged_tokens(client: httpx.AsyncClient, token: Call
 
 
 async def test_reads_can_be_made_to_require_a_scope(
-    app: object, client: httpx.AsyncClient, token: Callable
+    app: FastAPI, client: httpx.AsyncClient, token: Callable
 ) -> None:
-    settings = app.state.auth_settings  # type: ignore[attr-defined]
+    settings = app.state.auth_settings
     settings.require_read_scope = True
     try:
         assert_problem(await client.get("/v1/budgets"), 401)

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import anyio
 import httpx
+from fastapi import FastAPI
 
 from budget_service.seed import bundled_files, load_file
 
@@ -93,11 +94,11 @@ async def test_spot_checks_typed_from_the_seed(client: httpx.AsyncClient, seeded
 
 
 async def test_loading_the_seed_twice_changes_nothing(
-    app: object, client: httpx.AsyncClient, token: Callable[..., dict[str, str]], seeded: Path
+    app: FastAPI, client: httpx.AsyncClient, token: Callable[..., dict[str, str]], seeded: Path
 ) -> None:
     before = await client.get(KS)
     audit_before = (await client.get(f"{KS}/audit", headers=token())).json()["total"]
-    async with app.state.database.sessions() as session:  # type: ignore[attr-defined]
+    async with app.state.database.sessions() as session:
         assert (await load_file(session, bundled_files()[0])).endswith("unchanged")
     after = await client.get(KS)
     assert after.json() == before.json()
