@@ -41,6 +41,7 @@ STARTED=$(date +%s.%N)
 TIMES=()
 TICKER=
 UP=0
+CURRENT=() # the step under way and when it began, for a summary after Ctrl-C
 
 now() { date +%s.%N; }
 elapsed() { python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.1f}')" "$1" "$2"; }
@@ -52,11 +53,13 @@ step() {
   local name=$1 t0 rc
   shift
   t0=$(now)
+  CURRENT=("$name" "$t0")
   log "==> $name"
   set +e
   (set -e; "$@")
   rc=$?
   set -e
+  CURRENT=()
   local took
   took=$(elapsed "$t0" "$(now)")
   TIMES+=("$(printf '%-44s %7s s%s' "$name" "$took" "$([ $rc = 0 ] || echo "  FAILED ($rc)")")")
@@ -93,6 +96,9 @@ runtime = "runc"
 # no systemd: cgroups and events without it
 cgroup_manager = "cgroupfs"
 events_logger = "file"
+[network]
+# netavark (installed with podman), not the CNI plugins it would otherwise look for
+network_backend = "netavark"
 EOF
 }
 
@@ -233,8 +239,12 @@ compose_build() {
   podman images --filter "reference=localhost/${PROJECT}_*" --format '{{.Repository}} {{.Size}}'
 }
 
-# podman prints an error for each health check timer it cannot create without systemd
-without_timer_noise() { grep -v -e 'systemd connection' -e 'connect to syslog' -e 'not a TTY' || true; }
+# podman prints an error for each health check timer it cannot create without systemd, and
+# the id of each network, pod and container it creates
+without_timer_noise() {
+  grep -v -e 'systemd connection' -e 'connect to syslog' -e 'not a TTY' -e '^[0-9a-f]\{64\}$' ||
+    true
+}
 
 compose_up() {
   local stage t0 out
@@ -280,6 +290,9 @@ compose_down() {
 teardown() {
   local rc=$?
   trap - EXIT INT TERM
+  if [ ${#CURRENT[@]} = 2 ]; then # interrupted in the middle of a step
+    TIMES+=("$(printf '%-44s %7s s  INTERRUPTED' "${CURRENT[0]}" "$(elapsed "${CURRENT[1]}" "$(now)")")")
+  fi
   if [ -n "$TICKER" ]; then
     kill "$TICKER" 2>/dev/null || true
     wait "$TICKER" 2>/dev/null || true

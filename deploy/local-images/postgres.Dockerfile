@@ -9,7 +9,8 @@
 # - pg_isready and psql on PATH; stops on SIGINT (a fast shutdown, as STOPSIGNAL there).
 ARG BASE_IMAGE=localhost/debian:bookworm
 FROM ${BASE_IMAGE}
-ENV LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive
+ARG DEBIAN_FRONTEND=noninteractive
+ENV LANG=C.UTF-8
 RUN mkdir -p /etc/postgresql-common \
  && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.conf \
  && apt-get update \

@@ -9,7 +9,8 @@
 # a TLS-inspecting egress proxy the host trusts reaches PyPI; SSL_CERT_FILE points uv there.
 ARG BASE_IMAGE=localhost/debian:bookworm
 FROM ${BASE_IMAGE}
-ENV LANG=C.UTF-8 DEBIAN_FRONTEND=noninteractive SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
+ARG DEBIAN_FRONTEND=noninteractive
+ENV LANG=C.UTF-8 SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt
 COPY extra-ca/ /usr/local/share/ca-certificates/
 RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 python3-pip python3-venv ca-certificates \
