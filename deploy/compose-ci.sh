@@ -276,7 +276,17 @@ run_suite() {
   env -u SCHEMATHESIS BUDGET_URL=http://127.0.0.1:8001 INDICATORS_URL=http://127.0.0.1:8002 \
     PROCUREMENT_URL=http://127.0.0.1:8003 \
     STACK_CONTAINER_ENGINE=podman STACK_COMPOSE_PROJECT="$PROJECT" \
-    .venv/bin/python -m pytest tests -ra -p no:cacheprovider ${PYTEST_ARGS:-}
+    .venv/bin/python -m pytest tests -ra -p no:cacheprovider ${PYTEST_ARGS:-} |
+    tee "$CACHE/suite.log"
+}
+
+# The suite's counts as the last line: `stack: N passed, N failed, N skipped`.
+suite_counts() {
+  local line count
+  line=$(grep -E '^=+ .* in [0-9.]+s' "$CACHE/suite.log" 2>/dev/null | tail -1) || return 0
+  count() { echo "$line" | grep -oE "[0-9]+ $1" | grep -oE '[0-9]+' || echo 0; }
+  printf 'stack: %s passed, %s failed, %s skipped\n' "$(count passed)" \
+    "$(($(count failed) + $(count error)))" "$(count skipped)"
 }
 
 compose_down() {
@@ -313,6 +323,7 @@ teardown() {
   fi
   summary
   log "$([ $rc = 0 ] && echo passed || echo "FAILED ($rc)")"
+  suite_counts
   exit $rc
 }
 trap teardown EXIT
@@ -326,6 +337,7 @@ PROCUREMENT_PERSONAL_DATA_KEY=$(python3 -c 'import secrets; print(secrets.token_
 export POSTGRES_PASSWORD AUTH_DEV_SECRET PROCUREMENT_PERSONAL_DATA_KEY
 
 configure_podman
+rm -f "$CACHE/suite.log"
 step "install podman, runc, debootstrap (apt)" install_host_packages
 step "install podman-compose $PODMAN_COMPOSE_VERSION (PyPI)" install_podman_compose
 step "base image $BASE_IMAGE" build_base_image
