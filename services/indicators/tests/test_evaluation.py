@@ -65,7 +65,7 @@ def target(kind: TargetKind, wording: str = "decided wording", **parameters: obj
         name: Decimal(str(value)) if name in {"value", "baseline_value", "percent"} else value
         for name, value in parameters.items()
     }
-    return TargetSpec(year=2018, kind=kind, wording=wording, **converted)  # type: ignore[arg-type]
+    return TargetSpec(year=2018, kind=kind, wording=wording, **converted)  # type: ignore[arg-type]  # per kind
 
 
 def run(
@@ -561,7 +561,7 @@ def test_plain_decimal_strings(number: str, text: str) -> None:
 def test_evaluation_is_frozen() -> None:
     result = run(None, None)
     with pytest.raises(FrozenInstanceError):
-        result.status = MET  # type: ignore[misc]
+        result.status = MET  # type: ignore[misc]  # the refused write is the test
 
 
 # --- roll-up ----------------------------------------------------------------------------

@@ -35,9 +35,10 @@ def _identity(item: Any) -> str | None:
 
 def _by_identity(items: list[Any]) -> dict[str, Any] | None:
     names = [_identity(item) for item in items]
-    if None in names or len(set(names)) != len(names):
+    keys = [name for name in names if name is not None]  # as str, for the dict's type
+    if len(keys) != len(names) or len(set(keys)) != len(keys):
         return None
-    return dict(zip(names, items, strict=True))  # type: ignore[arg-type]
+    return dict(zip(keys, items, strict=True))
 
 
 def changes(old: Any, new: Any, path: str = "") -> list[Change]:
