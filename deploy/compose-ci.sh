@@ -326,7 +326,7 @@ suite_counts() {
 compose_down() {
   local out
   out=$(compose down -v 2>&1) || { echo "$out"; return 1; }
-  echo "$out" | without_timer_noise | tail -5
+  echo "$out" | without_timer_noise
   # old build stages and replaced images (the cache of the last three days stays)
   podman image prune -f --filter until=72h >/dev/null 2>&1 || true
 }
