@@ -62,13 +62,16 @@ async def ingest(
         ) from exc
     stored, unchanged, conflicts = 0, 0, []
     touched: list[str] = []
+    known = await repo.release_hashes(
+        session, municipality_code, list(dict.fromkeys(r.ocid for r in releases))
+    )
     for index, release in enumerate(releases):
         # Redacted before it is hashed or stored: no sole trader's number, name or contact.
         body = personal_data.redact_release(release.as_received(), secret)
         digest = ocds.canonical_hash(body)
-        existing = await repo.get_release(session, municipality_code, release.ocid, release.id)
+        existing = known.get((release.ocid, release.id))
         if existing is not None:
-            if existing.content_hash == digest:
+            if existing == digest:
                 unchanged += 1
                 continue
             conflicts.append(
@@ -92,6 +95,7 @@ async def ingest(
                 compiled=release.is_compiled,
             )
         )
+        known[(release.ocid, release.id)] = digest  # the same release again in this package
         stored += 1
         if release.ocid not in touched:
             touched.append(release.ocid)
@@ -102,10 +106,9 @@ async def ingest(
     await session.flush()
     mapped: list[tuple[str, str, ProcurementIn]] = []
     mapping_errors: list[dict[str, Any]] = []
+    bodies = await repo.release_bodies(session, municipality_code, touched)
     for ocid in touched:
-        compiled = ocds.compile_releases(
-            await repo.release_bodies(session, municipality_code, ocid)
-        )
+        compiled = ocds.compile_releases(bodies[ocid])
         try:
             mapped.append((ocid, *ocds_mapping.to_procurement(compiled, attribution)))
         except ocds_mapping.MappingError as exc:

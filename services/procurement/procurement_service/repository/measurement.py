@@ -228,10 +228,8 @@ async def employment(
         eligible_unset,
     ) = (int(v) for v in (await session.execute(query)).one())
     signed_in_window = _in_window(Procurement.contract_signed_date, scope)
-    signed = select(func.count()).where(*owner, is_set, signed_in_window)
-    signed_count = int((await session.execute(signed)).scalar_one())
-    signed_base = select(func.count()).where(*owner, signed_in_window)
-    signed_procurements = int((await session.execute(signed_base)).scalar_one())
+    signed = select(_counted(is_set), func.count()).where(*owner, signed_in_window)
+    signed_count, signed_procurements = (int(v) for v in (await session.execute(signed)).one())
     reasons_query = (
         select(func.coalesce(Procurement.requirement_reason, literal("")), func.count())
         .where(*awarded, candidate, ~func.coalesce(is_set, False))
