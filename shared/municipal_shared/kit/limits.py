@@ -24,7 +24,7 @@ from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from municipal_shared.kit.problems import PROBLEM_MEDIA_TYPE, problem_response
+from municipal_shared.kit.problems import PROBLEM_MEDIA_TYPE, field_error, problem_response
 from municipal_shared.kit.settings import ServiceSettings
 
 # Methods that carry no body unless the client says so with Content-Length or
@@ -204,7 +204,7 @@ def body_errors(body: bytes, max_depth: int) -> list[dict[str, Any]]:
     except RecursionError:
         # Deeper than the parser itself follows (hundreds of levels): no place to name but
         # the whole body, found without walking it.
-        return [_error("", f"nested deeper than {max_depth} levels", "json_too_deep")]
+        return [field_error("", f"nested deeper than {max_depth} levels", "json_too_deep")]
     except ValueError:  # not JSON (or not UTF-8): left to the route's own 4xx
         return []
     return json_errors(document, max_depth)
@@ -215,7 +215,7 @@ def json_errors(document: Any, max_depth: int) -> list[dict[str, Any]]:
     must not exhaust the stack here either), reporting at most a few places."""
     if not isinstance(document, dict | list):
         problem = _scalar_problem(document)
-        return [_error("", *problem)] if problem else []
+        return [field_error("", *problem)] if problem else []
     errors: list[dict[str, Any]] = []
     # An entry is (depth, parent entry, key in parent): pointers are only built for the few
     # places reported. The stack holds each open container's iterator and its entry.
@@ -229,21 +229,21 @@ def json_errors(document: Any, max_depth: int) -> list[dict[str, Any]]:
             if type(key) is str and ("\x00" in key or not key.isascii()):
                 if name_problem := _text_problem(key):
                     message = f"a member name {name_problem}"
-                    errors.append(_error(_pointer(entry, key), message, "string_unstorable"))
+                    errors.append(field_error(_pointer(entry, key), message, "string_unstorable"))
             kind = type(child)
             if kind is dict or kind is list:
                 if depth < max_depth:
                     stack.append((_members(child), (depth + 1, entry, key)))
                     break  # into the child; this container's iterator resumes after it
                 message = f"nested deeper than {max_depth} levels"
-                errors.append(_error(_pointer(entry, key), message, "json_too_deep"))
+                errors.append(field_error(_pointer(entry, key), message, "json_too_deep"))
             elif kind is str:
                 if ("\x00" in child or not child.isascii()) and (
                     problem_and_type := _scalar_problem(child)
                 ):
-                    errors.append(_error(_pointer(entry, key), *problem_and_type))
+                    errors.append(field_error(_pointer(entry, key), *problem_and_type))
             elif kind is float and not math.isfinite(child):
-                errors.append(_error(_pointer(entry, key), *_NOT_FINITE))
+                errors.append(field_error(_pointer(entry, key), *_NOT_FINITE))
             if len(errors) >= _MAX_ERRORS:
                 break
         else:
@@ -289,10 +289,6 @@ def _escape(part: Any) -> str:
     # The pointer is answered as UTF-8: a bad member name is shown with its escapes.
     text = str(part).encode("utf-8", "backslashreplace").decode("utf-8")
     return text.replace("\x00", "\\u0000").replace("~", "~0").replace("/", "~1")
-
-
-def _error(pointer: str, message: str, kind: str) -> dict[str, Any]:
-    return {"pointer": pointer, "location": "body", "message": message, "type": kind}
 
 
 def _is_json(content_type: str | None) -> bool:

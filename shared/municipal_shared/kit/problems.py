@@ -68,9 +68,7 @@ class ProblemError(Exception):
         self.headers = headers or {}
         self.extensions = extensions
         if field is not None:
-            self.extensions["errors"] = [
-                {"pointer": field, "location": "body", "message": detail, "type": self.slug}
-            ]
+            self.extensions["errors"] = [field_error(field, detail, self.slug)]
 
 
 class NotFound(ProblemError):
@@ -85,6 +83,20 @@ class InvalidContent(ProblemError):
     """Well-formed input that breaks a domain rule (unknown reference, disagreeing sum)."""
 
     status, slug, title = 422, "invalid-content", "Content breaks a rule"
+
+
+def field_error(
+    pointer: str, message: str, kind: str = "invalid-content", location: str = "body"
+) -> dict[str, str]:
+    """One entry of a problem's `errors`: which field (a JSON pointer), where, and why."""
+    return {"pointer": pointer, "location": location, "message": message, "type": kind}
+
+
+def raise_if(errors: list[dict[str, str]], summary: str) -> None:
+    """Refuse with 422 naming every bad field, when a rule found any."""
+    if errors:
+        pointers = ", ".join(e["pointer"] for e in errors[:5])
+        raise InvalidContent(f"{summary}: {pointers}", errors=errors)
 
 
 class PreconditionFailed(ProblemError):

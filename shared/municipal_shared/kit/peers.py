@@ -1,0 +1,103 @@
+"""Talking to a peer service: one httpx client per app, opened and closed by the app's
+lifespan, that carries a current peer token (peer_tokens) and the request id of the request
+being served, so one id follows a composed report through every service's log.
+
+`read_contract` reads one peer document and checks it against the shared contract: a peer that
+is down, refuses, or drifts from its contract gives an `unavailable` reading with the reason,
+never an exception, so the reader decides what a missing section means.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import httpx
+from pydantic import BaseModel, Field, SecretStr, ValidationError
+
+from municipal_shared.kit.database import utc_now
+from municipal_shared.kit.peer_tokens import PeerClientSettings, peer_auth
+from municipal_shared.kit.request_id import HEADER as REQUEST_ID_HEADER
+from municipal_shared.kit.request_id import current_request_id
+from municipal_shared.kit.settings import AuthSettings
+
+
+async def _propagate_request_id(request: httpx.Request) -> None:
+    request_id = current_request_id()
+    if request_id is not None and REQUEST_ID_HEADER not in request.headers:
+        request.headers[REQUEST_ID_HEADER] = request_id
+
+
+@asynccontextmanager
+async def peer_client(
+    auth: AuthSettings,
+    client_settings: PeerClientSettings,
+    *,
+    fixed_token: SecretStr | None,
+    subject: str,
+    timeout_seconds: float,
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The app's client for its peers: bearer auth renewed before expiry (and once on a 401),
+    the current request id on every request, `timeout_seconds` on every phase."""
+    async with (
+        peer_auth(
+            auth,
+            client_settings,
+            fixed_token=fixed_token,
+            subject=subject,
+            token_timeout=timeout_seconds,
+        ) as bearer,
+        httpx.AsyncClient(
+            timeout=timeout_seconds, auth=bearer, event_hooks={"request": [_propagate_request_id]}
+        ) as client,
+    ):
+        yield client
+
+
+class PeerReading(BaseModel):
+    """One document read from a peer, or why it could not be."""
+
+    source: str = Field(description="Where the section was read.")
+    retrieved_at: dt.datetime
+    status: str = Field(description="available or unavailable")
+    detail: str | None = Field(default=None, description="Why a section is unavailable.")
+    data: dict[str, Any] | None = None
+
+
+async def read_contract(
+    client: httpx.AsyncClient, url: str, contract: type[BaseModel]
+) -> PeerReading:
+    """GET `url` and check the body against `contract`; any failure is an unavailable
+    reading naming the cause."""
+    now = utc_now()
+    try:
+        response = await client.get(url)
+    except httpx.HTTPError as exc:
+        return _unavailable(url, now, f"unreachable: {type(exc).__name__}")
+    if response.status_code != 200:
+        detail = f"answered {response.status_code}"
+        if response.headers.get("content-type", "").startswith("application/problem+json"):
+            try:
+                detail += f": {response.json().get('title', '')}"
+            except ValueError:
+                pass  # the status alone says enough
+        return _unavailable(url, now, detail)
+    try:  # the shared contract: a provider that stops matching it is visible here
+        body = response.json()
+        contract.model_validate(body)
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError too
+        why = (
+            f"{exc.error_count()} error(s), first at /{'/'.join(map(str, exc.errors()[0]['loc']))}"
+            if isinstance(exc, ValidationError)
+            else "not JSON"
+        )
+        return _unavailable(
+            url, now, f"does not match the shared contract {contract.__name__}: {why}"
+        )
+    return PeerReading(source=url, retrieved_at=now, status="available", data=body)
+
+
+def _unavailable(url: str, at: dt.datetime, detail: str) -> PeerReading:
+    return PeerReading(source=url, retrieved_at=at, status="unavailable", detail=detail)
