@@ -11,13 +11,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service import repository as repo
 from budget_service import rules
-from budget_service.models import Budget, FollowUpEntry, FollowUpReport
+from budget_service.models import AuditEntry, Budget, FollowUpEntry, FollowUpReport
 from budget_service.rules import deviation
 from budget_service.schemas import FollowUpIn
-from budget_service.service import BudgetKey, find_budget, record_audit
+from budget_service.service import BudgetKey, find_budget
 from municipal_shared.contracts.budget import BudgetFollowUp, FollowUpAmounts, FollowUpRow
+from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.concurrency import check_if_match, make_etag
 from municipal_shared.kit.database import commit, utc_now
+from municipal_shared.kit.problems import field_error, raise_if
 from municipal_shared.types import Tertial
 
 
@@ -100,7 +102,7 @@ async def put_follow_up(
     version = await repo.reference_version(session, budget.id)
     area_codes = {a.code for a in await repo.activity_areas(session, version.id)}
     errors = [
-        rules.field_error(
+        field_error(
             f"/entries/{i}/activity_area_code",
             f"version {version.number} has no activity area {e.activity_area_code}",
         )
@@ -110,9 +112,9 @@ async def put_follow_up(
     seen: set[str] = set()
     for i, e in enumerate(body.entries):
         if e.activity_area_code in seen:
-            errors.append(rules.field_error(f"/entries/{i}/activity_area_code", "given twice"))
+            errors.append(field_error(f"/entries/{i}/activity_area_code", "given twice"))
         seen.add(e.activity_area_code)
-    rules.raise_if(errors, "Follow-up does not fit the budget")
+    raise_if(errors, "Follow-up does not fit the budget")
     report = await repo.get_follow_up(session, budget.id, tertial)
     wanted = [_entry_dict(FollowUpEntry(**e.model_dump())) for e in body.entries]
     if report is not None and sorted(map(_entry_dict, report.entries), key=_area) == sorted(
@@ -132,10 +134,11 @@ async def put_follow_up(
     report.updated_at = utc_now()
     record_audit(
         session,
-        actor,
-        "follow_up.reported",
-        f"{key}/follow-up/{tertial}",
-        body.reason,
+        AuditEntry,
+        actor=actor,
+        action="follow_up.reported",
+        target=f"{key}/follow-up/{tertial}",
+        reason=body.reason,
         budget_id=budget.id,
         changes=rules.changes_between(before, [_entry_dict(e) for e in report.entries]),
     )

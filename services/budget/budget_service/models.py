@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     BigInteger,
     Date,
     ForeignKey,
@@ -21,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from municipal_shared.kit.audit import AuditColumns
 from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
 
 Amount = BigInteger  # whole thousand SEK
@@ -236,16 +236,10 @@ class FollowUpEntry(Base):
     comment: Mapped[str | None] = mapped_column(Text)
 
 
-class AuditEntry(Base):
-    """Who changed what, when and why. Append-only: nothing updates or deletes these rows."""
+class AuditEntry(AuditColumns, Base):
+    """Who changed what, when and why (the kit's columns), scoped to a budget and the version
+    the change touched; registry changes belong to no budget. Append-only."""
 
     __tablename__ = "audit_entry"
-    id: Mapped[int] = mapped_column(primary_key=True)
     budget_id: Mapped[int | None] = mapped_column(ForeignKey("budget.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(60))
-    target: Mapped[str] = mapped_column(String(200))
     version_number: Mapped[int | None] = mapped_column(Integer)
-    reason: Mapped[str] = mapped_column(Text)
-    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

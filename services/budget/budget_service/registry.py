@@ -7,9 +7,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service import repository as repo
-from budget_service.models import Board, Municipality
+from budget_service.models import AuditEntry, Board, Municipality
 from budget_service.schemas import BoardIn, MunicipalityIn
-from budget_service.service import record_audit
+from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.concurrency import check_if_match, make_etag
 from municipal_shared.kit.database import commit
 from municipal_shared.kit.problems import NotFound
@@ -59,10 +59,11 @@ async def put_municipality(
     session.add(municipality)
     record_audit(
         session,
-        actor,
-        "municipality.renamed" if existing else "municipality.registered",
-        code,
-        body.reason,
+        AuditEntry,
+        actor=actor,
+        action="municipality.renamed" if existing else "municipality.registered",
+        target=code,
+        reason=body.reason,
         changes=[{"path": "/name", "old": old, "new": body.name}],
     )
     await commit(session)
@@ -92,10 +93,11 @@ async def put_board(
     session.add(board)
     record_audit(
         session,
-        actor,
-        "board.renamed" if existing else "board.registered",
-        f"{municipality_code}/{code}",
-        body.reason,
+        AuditEntry,
+        actor=actor,
+        action="board.renamed" if existing else "board.registered",
+        target=f"{municipality_code}/{code}",
+        reason=body.reason,
         changes=[{"path": "/name", "old": old, "new": body.name}],
     )
     await commit(session)

@@ -8,13 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from budget_service.vocabulary import Phase, VersionStatus
-from municipal_shared.kit.problems import Conflict, InvalidContent
+from municipal_shared.kit.problems import Conflict, InvalidContent, field_error
 
 YearMap = Mapping[str, int]
-
-
-def field_error(pointer: str, message: str, kind: str = "invalid-content") -> dict[str, str]:
-    return {"pointer": pointer, "location": "body", "message": message, "type": kind}
 
 
 def year_errors(amounts: YearMap | None, years: list[int], pointer: str) -> list[dict[str, str]]:
@@ -70,12 +66,6 @@ def duplicate_area_errors(codes: Iterable[str]) -> list[dict[str, str]]:
             errors.append(field_error(f"/activity_areas/{i}/code", f"area {code} appears twice"))
         seen.add(code)
     return errors
-
-
-def raise_if(errors: list[dict[str, str]], summary: str) -> None:
-    if errors:
-        pointers = ", ".join(e["pointer"] for e in errors[:5])
-        raise InvalidContent(f"{summary}: {pointers}", errors=errors)
 
 
 def difference(left: YearMap, right: YearMap) -> dict[str, int]:

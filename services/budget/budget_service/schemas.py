@@ -4,7 +4,7 @@ client cannot slip a total in; every total in a response is computed by the serv
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
@@ -16,6 +16,7 @@ from budget_service.vocabulary import (
     VersionStatus,
 )
 from municipal_shared.contracts.base import RequestModel
+from municipal_shared.kit.audit import AuditEntryOut as KitAuditEntryOut
 from municipal_shared.types import (
     BoardCode,
     BudgetYear,
@@ -293,12 +294,7 @@ class BudgetDocument(BudgetSummary):
     links: dict[str, str]
 
 
-class AuditEntryOut(BaseModel):
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    target: str
+class AuditEntryOut(KitAuditEntryOut):
+    """The kit's audit entry with the version the change touched (none for registry changes)."""
+
     version_number: int | None
-    reason: str
-    changes: list[dict[str, Any]]

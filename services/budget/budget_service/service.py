@@ -33,9 +33,10 @@ from budget_service.schemas import (
     VersionContentIn,
 )
 from budget_service.vocabulary import Phase, VersionStatus
+from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.concurrency import check_if_match
 from municipal_shared.kit.database import commit, utc_now
-from municipal_shared.kit.problems import Conflict, InvalidContent, NotFound
+from municipal_shared.kit.problems import Conflict, InvalidContent, NotFound, raise_if
 
 
 @dataclass(frozen=True)
@@ -46,30 +47,6 @@ class BudgetKey:
 
     def __str__(self) -> str:
         return f"{self.municipality_code}/{self.board_code}/{self.budget_year}"
-
-
-def record_audit(
-    session: AsyncSession,
-    actor: str,
-    action: str,
-    target: str,
-    reason: str,
-    *,
-    budget_id: int | None = None,
-    version_number: int | None = None,
-    changes: list[dict[str, Any]] | None = None,
-) -> None:
-    session.add(
-        AuditEntry(
-            budget_id=budget_id,
-            actor=actor,
-            action=action,
-            target=target,
-            reason=reason,
-            version_number=version_number,
-            changes=changes or [],
-        )
-    )
 
 
 # ---- budgets and versions --------------------------------------------------------------------
@@ -121,10 +98,11 @@ async def create_budget(
     session.add(BudgetVersion(budget_id=budget.id, number=1, phase=first_phase, status="draft"))
     record_audit(
         session,
-        actor,
-        "budget.created",
-        str(key),
-        body.reason,
+        AuditEntry,
+        actor=actor,
+        action="budget.created",
+        target=str(key),
+        reason=body.reason,
         budget_id=budget.id,
         version_number=1,
         changes=[{"path": "/title", "old": None, "new": body.title}],
@@ -210,7 +188,7 @@ async def _check_totals(
     frame = {str(a.year): a.amount for a in version.investment_frame} or None
     errors = rules.frame_excess_errors(frame, totals["investments_within_frame"])
     errors += rules.control_total_errors(control_totals or {}, totals)
-    rules.raise_if(errors, "Totals do not hold")
+    raise_if(errors, "Totals do not hold")
 
 
 async def _locked_version(
@@ -235,7 +213,7 @@ async def _editable(
 def validate_content(content: dict[str, Any], years: list[int]) -> None:
     errors = rules.content_year_errors(content, years)
     errors += rules.duplicate_area_errors(a["code"] for a in content.get("activity_areas", []))
-    rules.raise_if(errors, "Content does not fit the budget")
+    raise_if(errors, "Content does not fit the budget")
 
 
 async def replace_content(
@@ -263,10 +241,11 @@ async def replace_content(
     await _check_totals(session, version, control)
     record_audit(
         session,
-        actor,
-        "version.content_replaced",
-        f"{key}/versions/{number}",
-        body.reason,
+        AuditEntry,
+        actor=actor,
+        action="version.content_replaced",
+        target=f"{key}/versions/{number}",
+        reason=body.reason,
         budget_id=budget.id,
         version_number=number,
         changes=rules.changes_between(before, content_of(version)),
@@ -290,7 +269,7 @@ async def add_change_line(
             f"Version {number} has no activity area {body.activity_area_code}",
             field="/activity_area_code",
         )
-    rules.raise_if(rules.year_errors(body.amounts, budget.years, "/amounts"), "Amounts do not fit")
+    raise_if(rules.year_errors(body.amounts, budget.years, "/amounts"), "Amounts do not fit")
     line = body.model_dump(mode="json", exclude={"activity_area_code", "reason"})
     area.change_lines.append(
         ChangeLine(
@@ -303,10 +282,11 @@ async def add_change_line(
     await _check_totals(session, version, None)
     record_audit(
         session,
-        actor,
-        "version.change_line_added",
-        f"{key}/versions/{number}",
-        body.reason,
+        AuditEntry,
+        actor=actor,
+        action="version.change_line_added",
+        target=f"{key}/versions/{number}",
+        reason=body.reason,
         budget_id=budget.id,
         version_number=number,
         changes=[{"path": f"/activity_areas/{area.code}/change_lines/-", "old": None, "new": line}],
@@ -333,10 +313,11 @@ async def delete_change_line(
             version.updated_at = utc_now()
             record_audit(
                 session,
-                actor,
-                "version.change_line_deleted",
-                f"{key}/versions/{number}",
-                reason,
+                AuditEntry,
+                actor=actor,
+                action="version.change_line_deleted",
+                target=f"{key}/versions/{number}",
+                reason=reason,
                 budget_id=budget.id,
                 version_number=number,
                 changes=rules.changes_between(old, content_of(version)),
@@ -372,10 +353,11 @@ async def decide(
     version.updated_at = utc_now()
     record_audit(
         session,
-        actor,
-        "version.decided",
-        f"{key}/versions/{number}",
-        body.reason,
+        AuditEntry,
+        actor=actor,
+        action="version.decided",
+        target=f"{key}/versions/{number}",
+        reason=body.reason,
         budget_id=budget.id,
         version_number=number,
         changes=[
@@ -409,10 +391,11 @@ async def create_successor(
     await _fill(session, successor, content_of(head))
     record_audit(
         session,
-        actor,
-        f"version.created_as_{kind}",
-        f"{key}/versions/{successor.number}",
-        body.reason,
+        AuditEntry,
+        actor=actor,
+        action=f"version.created_as_{kind}",
+        target=f"{key}/versions/{successor.number}",
+        reason=body.reason,
         budget_id=budget.id,
         version_number=successor.number,
         changes=[{"path": "/phase", "old": head.phase, "new": body.phase}],
@@ -437,10 +420,11 @@ async def discard_draft(
     await session.delete(version)
     record_audit(
         session,
-        actor,
-        "version.discarded",
-        f"{key}/versions/{number}",
-        reason,
+        AuditEntry,
+        actor=actor,
+        action="version.discarded",
+        target=f"{key}/versions/{number}",
+        reason=reason,
         budget_id=budget.id,
         version_number=number,
     )
