@@ -3,7 +3,9 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python
-SERVICES := budget_service indicator_service procurement_service
+# The services are declared once, in services.toml.
+SERVICES := $(shell $(PYTHON) deploy/services.py package)
+SEEDED := $(shell $(PYTHON) deploy/services.py package --seed)
 export UV_PYTHON_DOWNLOADS := never
 # The interpreter itself, not a pyenv shim, or uv rebuilds .venv on every run.
 export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')
@@ -21,8 +23,7 @@ migrate: install  ## upgrade every service's database to the latest schema
 	@for service in $(SERVICES); do $(PY) -m $$service migrate || exit 1; done
 
 seed: migrate  ## load the customer's data files (idempotent)
-	$(PY) -m budget_service seed
-	$(PY) -m indicator_service seed
+	@for service in $(SEEDED); do $(PY) -m $$service seed || exit 1; done
 
 run: seed  ## run the three services on SQLite in the foreground until Ctrl-C
 	bash deploy/run-local.sh

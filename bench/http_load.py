@@ -55,26 +55,15 @@ from procurement_ingest import outcomes, reset_database
 from municipal_shared.kit.auth import issue_development_token
 from municipal_shared.kit.settings import AuthSettings
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
+from services import SERVICES, Service  # the declared services (services.toml)
+
 BENCH = Path(__file__).resolve().parent
 PYTHON = sys.executable
 MUNICIPALITY, BOARD, YEAR, TERTIAL = "0580", "KS", 2018, "T2"
 UNAVAILABLE = '"status":"unavailable"'
 """A composed report whose peer could not be read still answers 200; its body says so."""
 RESPONSE_TIMEOUT_SECONDS = 30
-
-
-@dataclass(frozen=True)
-class Service:
-    name: str
-    package: str
-    prefix: str
-
-
-SERVICES = [
-    Service("budget", "budget_service", "BUDGET"),
-    Service("indicators", "indicator_service", "INDICATORS"),
-    Service("procurement", "procurement_service", "PROCUREMENT"),
-]
 
 
 @dataclass(frozen=True)
@@ -164,23 +153,19 @@ def wait_ready(url: str, stack: Stack, seconds: float = 30) -> None:
 def service_env(service: Service, database_url: str, urls: dict[str, str]) -> dict[str, str]:
     env = {
         **os.environ,
-        f"{service.prefix}_DATABASE_URL": database_url.replace(
+        f"{service.env_prefix}_DATABASE_URL": database_url.replace(
             "postgresql://", "postgresql+asyncpg://"
         ),
-        f"{service.prefix}_LOG_LEVEL": "WARNING",
+        f"{service.env_prefix}_LOG_LEVEL": "WARNING",
         "AUTH_REQUIRE_READ_SCOPE": "false",  # wrk sends no token; reads are public by default
     }
-    if service.name == "indicators":
-        env["INDICATORS_BUDGET_URL"] = urls["budget"]
-        env["INDICATORS_PROCUREMENT_URL"] = urls["procurement"]
-    if service.name == "procurement":
-        env["PROCUREMENT_INDICATORS_URL"] = urls["indicators"]
+    env.update({service.peer_variable(peer): urls[peer] for peer in service.peers})
     return env
 
 
 def prepare_database(service: Service, env: dict[str, str]) -> None:
     subprocess.run([PYTHON, "-m", service.package, "migrate"], env=env, check=True, timeout=300)
-    if service.name != "procurement":  # the procurement service has no seed data
+    if service.seed:
         subprocess.run([PYTHON, "-m", service.package, "seed"], env=env, check=True, timeout=300)
 
 
@@ -192,7 +177,7 @@ def start_services(stack: Stack, server: str) -> tuple[dict[str, str], dict[str,
     for service in SERVICES:
         env = service_env(service, databases[service.name], urls)
         prepare_database(service, env)
-        stack.serve(f"{service.package}.main:create_app", sockets[service.name][0], env)
+        stack.serve(service.app, sockets[service.name][0], env)
     for url in urls.values():
         wait_ready(url, stack)
     return urls, databases

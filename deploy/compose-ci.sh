@@ -244,7 +244,7 @@ wait_healthy() { # SERVICE...
 
 check_ports_free() {
   local port
-  for port in 8001 8002 8003; do
+  for port in $(python3 deploy/services.py port); do
     if python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) != 0)"; then
       log "127.0.0.1:$port is in use (a running stack or make run?): the compose file publishes it"
       return 1
@@ -291,19 +291,22 @@ compose_up() {
 }
 
 seed() {
-  local out
-  out=$(compose run --rm -T budget python -m budget_service seed 2>&1) || { echo "$out"; return 1; }
-  echo "$out" | without_timer_noise
-  out=$(compose run --rm -T indicators python -m indicator_service seed 2>&1) ||
-    { echo "$out"; return 1; }
-  echo "$out" | without_timer_noise
+  local out service
+  for service in $(python3 deploy/services.py name:package --seed); do
+    out=$(compose run --rm -T "${service%%:*}" python -m "${service##*:}" seed 2>&1) ||
+      { echo "$out"; return 1; }
+    echo "$out" | without_timer_noise
+  done
 }
 
 run_suite() {
   [ -x .venv/bin/python ] || make install
   # SCHEMATHESIS (set by .ci/run's PostgreSQL pass) stays there: the fuzzing ran already.
-  env -u SCHEMATHESIS BUDGET_URL=http://127.0.0.1:8001 INDICATORS_URL=http://127.0.0.1:8002 \
-    PROCUREMENT_URL=http://127.0.0.1:8003 \
+  local urls=() service
+  for service in $(python3 deploy/services.py env_prefix:port); do
+    urls+=("${service%%:*}_URL=http://127.0.0.1:${service##*:}")
+  done
+  env -u SCHEMATHESIS "${urls[@]}" \
     STACK_CONTAINER_ENGINE=podman STACK_COMPOSE_PROJECT="$PROJECT" \
     .venv/bin/python -m pytest tests -ra -p no:cacheprovider ${PYTEST_ARGS:-} |
     tee "$CACHE/suite.log"
@@ -378,7 +381,7 @@ step "base image $BASE_IMAGE" build_base_image
 step "stand-in images (Python 3.11, PostgreSQL)" build_stand_ins
 step "compose build (deploy/Dockerfile x3)" compose_build
 compose down -v >/dev/null 2>&1 || true # whatever an interrupted run left behind
-step "ports 8001-8003 free on 127.0.0.1" check_ports_free
+step "the published ports free on 127.0.0.1" check_ports_free
 UP=1
 start_health_ticker
 step "compose up, every service healthy" compose_up

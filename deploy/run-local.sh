@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Run the three services in the foreground on their default ports; Ctrl-C stops all of them,
-# and so does any one of them dying.
+# Run every service declared in services.toml in the foreground on its default port; Ctrl-C
+# stops all of them, and so does any one of them dying.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trap 'trap - EXIT; kill $(jobs -p) 2>/dev/null; wait' INT TERM EXIT
-.venv/bin/python -m budget_service serve &
-.venv/bin/python -m indicator_service serve &
-.venv/bin/python -m procurement_service serve &
-echo "budget http://127.0.0.1:8001/docs  indicators http://127.0.0.1:8002/docs  procurement http://127.0.0.1:8003/docs"
+for service in $(python3 deploy/services.py name:package:port); do
+  IFS=: read -r name package port <<<"$service"
+  .venv/bin/python -m "$package" serve &
+  echo "$name http://127.0.0.1:$port/docs"
+done
 wait -n

@@ -1,6 +1,6 @@
-"""The cross-service suite speaks HTTP only. With BUDGET_URL, INDICATORS_URL and
-PROCUREMENT_URL set it runs against that stack (docker-compose); otherwise it starts the three
-services as local processes on pre-bound sockets, on temporary SQLite files or, with
+"""The cross-service suite speaks HTTP only. With <ENV_PREFIX>_URL set for every service declared
+in services.toml (BUDGET_URL, ...) it runs against that stack (docker-compose); otherwise it
+starts the services as local processes on pre-bound sockets, on temporary SQLite files or, with
 SYSTEM_TEST_POSTGRES (a server URL), on fresh PostgreSQL databases."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -21,20 +20,17 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
+from services import SERVICES, Service  # the declared services (services.toml)
 
-@dataclass(frozen=True)
-class ServiceSpec:
-    name: str
-    module: str
-    env_prefix: str
-    seeds: bool
-
-
-SERVICES = [
-    ServiceSpec("budget", "budget_service", "BUDGET", True),
-    ServiceSpec("indicators", "indicator_service", "INDICATORS", True),
-    ServiceSpec("procurement", "procurement_service", "PROCUREMENT", False),
-]
+# What the cross-service tests set beyond the peer URLs: quick relays and peer timeouts.
+TEST_SETTINGS = {
+    "procurement": {
+        "PROCUREMENT_RELAY_INTERVAL_SECONDS": "0.2",
+        "PROCUREMENT_RELAY_TIMEOUT_SECONDS": "1",
+    },
+    "indicators": {"INDICATORS_PEER_TIMEOUT_SECONDS": "2"},
+}
 
 
 async def _fresh_database(server_url: str, name: str) -> str:
@@ -46,7 +42,7 @@ async def _fresh_database(server_url: str, name: str) -> str:
     return make_url(server_url.rstrip("/") + f"/{name}").render_as_string(hide_password=False)
 
 
-def _database_url(spec: ServiceSpec, folder: Path) -> str:
+def _database_url(spec: Service, folder: Path) -> str:
     server = os.environ.get("SYSTEM_TEST_POSTGRES")
     if server:
         return asyncio.run(_fresh_database(server, f"{spec.name}_system"))
@@ -54,7 +50,7 @@ def _database_url(spec: ServiceSpec, folder: Path) -> str:
 
 
 class LocalService:
-    def __init__(self, spec: ServiceSpec, folder: Path) -> None:
+    def __init__(self, spec: Service, folder: Path) -> None:
         self.spec = spec
         self.env = {**os.environ, f"{spec.env_prefix}_DATABASE_URL": _database_url(spec, folder)}
         self.log = (folder / f"{spec.name}.log").open("w")
@@ -69,7 +65,7 @@ class LocalService:
 
     def cli(self, *args: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", self.spec.module, *args],
+            [sys.executable, "-m", self.spec.package, *args],
             env=self.env,
             capture_output=True,
             text=True,
@@ -99,7 +95,7 @@ class LocalService:
                 "-m",
                 "uvicorn",
                 "--factory",
-                f"{self.spec.module}.main:create_app",
+                self.spec.app,
                 "--fd",
                 str(fd),
                 "--log-level",
@@ -134,25 +130,14 @@ class LocalService:
 def local_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, LocalService]]:
     folder = tmp_path_factory.mktemp("system")
     services = {spec.name: LocalService(spec, folder) for spec in SERVICES}
-    procurement = services["procurement"]
-    procurement.env.update(
-        {
-            "PROCUREMENT_INDICATORS_URL": services["indicators"].url,
-            "PROCUREMENT_RELAY_INTERVAL_SECONDS": "0.2",
-            "PROCUREMENT_RELAY_TIMEOUT_SECONDS": "1",
-        }
-    )
-    services["indicators"].env.update(
-        {
-            "INDICATORS_BUDGET_URL": services["budget"].url,
-            "INDICATORS_PROCUREMENT_URL": procurement.url,
-            "INDICATORS_PEER_TIMEOUT_SECONDS": "2",
-        }
-    )
+    for service in services.values():
+        for peer in service.spec.peers:
+            service.env[service.spec.peer_variable(peer)] = services[peer].url
+        service.env.update(TEST_SETTINGS.get(service.spec.name, {}))
     try:
         for service in services.values():
             service.cli("migrate")
-            if service.spec.seeds:
+            if service.spec.seed:
                 service.cli("seed")
             service.start()
         for service in services.values():

@@ -15,22 +15,36 @@ import pytest
 import yaml
 from kubernetes_validate.utils import all_versions, latest_version
 
-from budget_service.settings import BudgetSettings
-from indicator_service.settings import IndicatorSettings
 from municipal_shared.kit.safe_defaults import UnsafeConfiguration, refuse_unsafe_serving
 from municipal_shared.kit.settings import AuthSettings
-from procurement_service.settings import ProcurementSettings
+from services import SERVICES  # deploy/services.py, on the path from conftest.py
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = Path(
     os.environ.get("COMPOSE_REFERENCE_DIR", ROOT.parent / "shared" / "reference" / "compose")
 )
-SETTINGS = {
-    "BUDGET_": BudgetSettings,
-    "INDICATORS_": IndicatorSettings,
-    "PROCUREMENT_": ProcurementSettings,
+NAMES = [s.name for s in SERVICES]
+SETTINGS: dict[str, Any] = {
+    **{f"{s.env_prefix}_": s.load("settings") for s in SERVICES},
     "AUTH_": AuthSettings,
 }
+
+
+def test_the_declared_services_are_the_workspace_and_their_defaults() -> None:
+    """services.toml names every service package of the workspace, once, with the port and
+    settings prefix its settings class really has."""
+    members = {p.parent.name for p in ROOT.glob("services/*/pyproject.toml")}
+    assert len(SERVICES) == len(members)
+    for declared in SERVICES:
+        assert (ROOT / "services" / declared.name / declared.package / "__main__.py").exists()
+        settings = declared.load("settings")
+        assert settings.model_fields["port"].default == declared.port, declared.name
+        assert settings.model_config["env_prefix"] == f"{declared.env_prefix}_", declared.name
+        for peer in declared.peers:
+            assert declared.peer_variable(peer).removeprefix(f"{declared.env_prefix}_").lower() in (
+                settings.model_fields
+            ), (declared.name, peer)
+        assert callable(declared.load("app"))
 
 
 @pytest.fixture(scope="module")
@@ -49,7 +63,7 @@ def test_compose_file_is_valid_per_the_specification(compose: dict[str, Any]) ->
         **compose,
         "services": {
             **compose["services"],
-            "budget": {**compose["services"]["budget"], "heathcheck": {}},
+            NAMES[0]: {**compose["services"][NAMES[0]], "heathcheck": {}},
         },
     }
     assert not validator.is_valid(misspelt)  # the check is live
@@ -57,20 +71,27 @@ def test_compose_file_is_valid_per_the_specification(compose: dict[str, Any]) ->
 
 def test_services_start_healthy_in_order(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"postgres", "budget", "indicators", "procurement"}
-    for name in ("budget", "indicators", "procurement"):
-        service = services[name]
-        assert service["healthcheck"]["test"], name
+    assert set(services) == {"postgres", *NAMES}  # exactly the services of services.toml
+    for declared in SERVICES:
+        service = services[declared.name]
+        assert "readyz" in " ".join(service["healthcheck"]["test"]), declared.name
         assert service["depends_on"]["postgres"] == {"condition": "service_healthy"}
         assert service["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert service["build"]["args"]["MODULE"] == declared.package
+        assert service["ports"] == [f"127.0.0.1:{declared.port}:{declared.port}"]
+        environment = service["environment"]
+        assert environment[f"{declared.env_prefix}_PORT"] == str(declared.port)
+        for peer in declared.peers:  # a peer it calls is reached by name, and started first
+            url = environment[declared.peer_variable(peer)]
+            assert url == f"http://{peer}:{services[peer]['environment'][f'{peer.upper()}_PORT']}"
+    # The relay delivers into the register: the register is up before the relay starts.
     assert services["procurement"]["depends_on"]["indicators"] == {"condition": "service_healthy"}
-    assert "readyz" in " ".join(services["budget"]["healthcheck"]["test"])
 
 
 def test_every_variable_names_a_setting_and_no_secret_is_written_down(
     compose: dict[str, Any],
 ) -> None:
-    for name in ("budget", "indicators", "procurement"):
+    for name in NAMES:
         for variable, value in compose["services"][name]["environment"].items():
             prefix = next((p for p in SETTINGS if variable.startswith(p)), None)
             if prefix is None:
@@ -108,8 +129,11 @@ def test_images_are_the_public_ones_unless_replaced_and_crashes_restart(
 
 def test_one_database_per_service_and_one_dockerfile() -> None:
     sql = (ROOT / "deploy" / "postgres-init" / "01-databases.sql").read_text(encoding="utf-8")
-    assert re.findall(r"CREATE DATABASE (\w+);", sql) == ["budget", "indicators", "procurement"]
+    assert re.findall(r"CREATE DATABASE (\w+);", sql) == NAMES
     dockerfile = (ROOT / "deploy" / "Dockerfile").read_text(encoding="utf-8")
+    # The dependency layer is built from every workspace member's pyproject.toml.
+    copied = re.findall(r"COPY services/(\w+)/pyproject.toml", dockerfile)
+    assert sorted(copied) == sorted(p.parent.name for p in ROOT.glob("services/*/pyproject.toml"))
     assert "uv sync --frozen --no-dev" in dockerfile and "USER 10001" in dockerfile
     assert "migrate &&" in dockerfile
 
@@ -127,11 +151,18 @@ def _manifests() -> list[dict[str, Any]]:
 def test_kubernetes_manifests_parse_and_name_real_settings() -> None:
     documents = _manifests()
     kinds = [(d["kind"], d["metadata"]["name"]) for d in documents]
-    for name in ("budget", "indicators", "procurement"):
+    assert sorted(p.stem for p in (ROOT / "deploy" / "kubernetes").glob("*.yaml")) == sorted(
+        [*NAMES, "config"]
+    )
+    for name in NAMES:
         for kind in ("Job", "Deployment", "Service", "HorizontalPodAutoscaler"):
             wanted = f"{name}-migrate" if kind == "Job" else name
             assert (kind, wanted) in kinds, (kind, wanted)
     config = next(d for d in documents if d["kind"] == "ConfigMap")
+    for declared in SERVICES:  # each peer is reached through its Service, on its port
+        for peer in declared.peers:
+            port = next(s.port for s in SERVICES if s.name == peer)
+            assert config["data"][declared.peer_variable(peer)] == f"http://{peer}:{port}"
     for variable in config["data"]:
         prefix = next(p for p in SETTINGS if variable.startswith(p))
         assert variable.removeprefix(prefix).lower() in SETTINGS[prefix].model_fields, variable
@@ -181,13 +212,14 @@ def test_published_ports_bind_loopback_and_development_needs_its_own_secret(
     from this machine only, and the secret must be given (no default, never the built-in)."""
     # The suite run against a stack has the stack's secret in its environment: without it.
     monkeypatch.delenv("AUTH_DEV_SECRET", raising=False)
-    for name in ("budget", "indicators", "procurement"):
+    for declared in SERVICES:
+        name = declared.name
         service = compose["services"][name]
         assert service["ports"] and all(p.startswith("127.0.0.1:") for p in service["ports"])
         secret = service["environment"]["AUTH_DEV_SECRET"]
         assert secret.startswith("${AUTH_DEV_SECRET:?"), secret  # required, no default
-        host = service["environment"][f"{name.upper()}_HOST"]
-        settings = SETTINGS[f"{name.upper()}_"](host=host)
+        host = service["environment"][f"{declared.env_prefix}_HOST"]
+        settings = SETTINGS[f"{declared.env_prefix}_"](host=host)
         with pytest.raises(UnsafeConfiguration, match="AUTH_DEV_SECRET"):
             refuse_unsafe_serving(settings, AuthSettings(mode="development"))
     assert "ports" not in compose["services"]["postgres"]
@@ -202,9 +234,9 @@ def _seconds(duration: str) -> float:
 def test_the_stop_timeouts_outlast_a_bounded_shutdown(compose: dict[str, Any]) -> None:
     """After SIGTERM: in-flight requests get the grace period, the relay at most as long again,
     closing the pool the connect timeout; the orchestrator must not kill the process first."""
-    defaults = BudgetSettings()
+    defaults = SERVICES[0].load("settings")()
     shutdown = 2 * defaults.shutdown_grace_seconds + defaults.db_connect_timeout_seconds
-    for name in ("budget", "indicators", "procurement"):
+    for name in NAMES:
         assert _seconds(compose["services"][name]["stop_grace_period"]) > shutdown, name
     for deployment in (d for d in _manifests() if d["kind"] == "Deployment"):
         pod = deployment["spec"]["template"]["spec"]
