@@ -11,7 +11,7 @@ from __future__ import annotations
 from pydantic import BaseModel, Field, field_validator, model_validator
 from stdnum.se import orgnr
 
-from municipal_shared.kit.problems import InvalidContent
+from municipal_shared.kit.problems import InvalidContent, field_error
 from municipal_shared.types import BoardCode
 from procurement_service.ocds_mapping import Attribution
 
@@ -54,17 +54,8 @@ def buyer_of(buyers: dict[str, Buyer], municipality_code: str) -> Buyer:
     buyer = buyers.get(municipality_code)
     if buyer is None:
         message = f"municipality {municipality_code} is not configured as a buyer here"
-        raise InvalidContent(
-            message,
-            errors=[
-                {
-                    "pointer": "/municipality_code",
-                    "location": "path",
-                    "message": message,
-                    "type": "attribution",
-                }
-            ],
-        )
+        error = field_error("/municipality_code", message, "attribution", location="path")
+        raise InvalidContent(message, errors=[error])
     return buyer
 
 
@@ -75,12 +66,12 @@ def check_board(buyer: Buyer, municipality_code: str, board: str, pointer: str) 
 def check_boards(buyer: Buyer, municipality_code: str, boards: list[tuple[str, str]]) -> None:
     """Every (pointer, board) must be a board of the municipality; names each one that is not."""
     errors = [
-        {
-            "pointer": pointer,
-            "location": "query" if pointer == "/board" else "body",
-            "message": f"board {board} is not a board of municipality {municipality_code}",
-            "type": "attribution",
-        }
+        field_error(
+            pointer,
+            f"board {board} is not a board of municipality {municipality_code}",
+            "attribution",
+            location="query" if pointer == "/board" else "body",
+        )
         for pointer, board in boards
         if board not in buyer.boards
     ]

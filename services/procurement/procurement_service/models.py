@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from municipal_shared.kit.audit import AuditColumns
 from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
 from municipal_shared.kit.outbox import outbox_table
 
@@ -130,16 +131,12 @@ class EmploymentRule(Base):
     direct_award_threshold_sek: Mapped[Decimal] = mapped_column(Money)
 
 
-class AuditEntry(Base):
+class AuditEntry(AuditColumns, Base):
+    """Who changed what, when and why (kit.audit); scoped to the municipality whose data
+    changed ("0000" for a change of the whole store, such as a key change)."""
+
     __tablename__ = "audit_entry"
-    id: Mapped[int] = mapped_column(primary_key=True)
     municipality_code: Mapped[str] = mapped_column(String(4), index=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(60))
-    target: Mapped[str] = mapped_column(String(300))
-    reason: Mapped[str] = mapped_column(Text)
-    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class DirtyPeriod(Base):

@@ -8,22 +8,22 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.database import commit
-from municipal_shared.kit.problems import Conflict, InvalidContent
+from municipal_shared.kit.problems import Conflict, InvalidContent, field_error
 from procurement_service import ocds, ocds_mapping, personal_data, service
 from procurement_service.models import AuditEntry, OcdsRelease
 from procurement_service.repository import ocds as repo
 from procurement_service.schemas import ProcurementIn
 
+_CARRIED = ("index", "record", "ocid", "id", "field")  # which release, and the native field
+
 
 def _problem_errors(errors: list[dict[str, Any]], prefix: str = "") -> list[dict[str, Any]]:
     return [
         {
-            "pointer": prefix + (e.get("path") or ""),
-            "location": "body",
-            "message": e["message"],
-            "type": "invalid-ocds",
-            **{k: e[k] for k in ("index", "record", "ocid", "id", "field") if k in e},
+            **field_error(prefix + (e.get("path") or ""), e["message"], "invalid-ocds"),
+            **{k: e[k] for k in _CARRIED if k in e},
         }
         for e in errors
     ]
@@ -74,12 +74,10 @@ async def ingest(
             if existing == digest:
                 unchanged += 1
                 continue
+            message = "this (ocid, id) was received before with other content"
             conflicts.append(
                 {
-                    "pointer": f"/releases/{index}",
-                    "location": "body",
-                    "type": "conflict",
-                    "message": "this (ocid, id) was received before with other content",
+                    **field_error(f"/releases/{index}", message, "conflict"),
                     "ocid": release.ocid,
                     "id": release.id,
                 }
@@ -138,15 +136,15 @@ async def ingest(
                 error["ocid"] = ocid
             raise
         references.append(reference)
-    session.add(
-        AuditEntry(
-            municipality_code=municipality_code,
-            actor=actor,
-            action="ocds.received",
-            target=municipality_code,
-            reason="OCDS package",
-            changes=[{"path": "/releases", "old": None, "new": stored}],
-        )
+    record_audit(
+        session,
+        AuditEntry,
+        actor=actor,
+        action="ocds.received",
+        target=municipality_code,
+        reason="OCDS package",
+        changes=[{"path": "/releases", "old": None, "new": stored}],
+        municipality_code=municipality_code,
     )
     await commit(session)
     return {"stored": stored, "unchanged": unchanged, "procurements": references}

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.database import Database, commit
 from procurement_service import ocds, personal_data
 from procurement_service.models import AuditEntry
@@ -60,18 +61,18 @@ async def run(settings: ProcurementSettings) -> Rekeyed:
     try:
         async with database.sessions() as session:
             done = await rekey(session, old, new)
-            session.add(
-                AuditEntry(
-                    municipality_code="0000",  # the whole store, every municipality
-                    actor=ACTOR,
-                    action="personal_data.rekeyed",
-                    target="sole-trader pseudonyms",
-                    reason="Byte av nyckel för pseudonymer (PROCUREMENT_PERSONAL_DATA_KEY)",
-                    changes=[
-                        {"path": "/bidders", "old": None, "new": done.bidders},
-                        {"path": "/ocds_releases", "old": None, "new": done.releases},
-                    ],
-                )
+            record_audit(
+                session,
+                AuditEntry,
+                actor=ACTOR,
+                action="personal_data.rekeyed",
+                target="sole-trader pseudonyms",
+                reason="Byte av nyckel för pseudonymer (PROCUREMENT_PERSONAL_DATA_KEY)",
+                changes=[
+                    {"path": "/bidders", "old": None, "new": done.bidders},
+                    {"path": "/ocds_releases", "old": None, "new": done.releases},
+                ],
+                municipality_code="0000",  # the whole store, every municipality
             )
             await commit(session)
         return done

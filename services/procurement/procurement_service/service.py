@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.database import commit, utc_now
-from municipal_shared.kit.problems import InvalidContent, NotFound
+from municipal_shared.kit.problems import InvalidContent, NotFound, field_error
 from procurement_service import delivery, rules
 from procurement_service import repository as repo
 from procurement_service.measurement import Rule
@@ -49,12 +50,8 @@ def _identities(
         try:
             identities.append(rules.identify(bidder.organisation_number, secret, bidder.scheme))
         except rules.InvalidOrganisationNumber as exc:
-            errors.append(_error(f"{at}/bidders/{i}/organisation_number", str(exc)))
+            errors.append(field_error(f"{at}/bidders/{i}/organisation_number", str(exc)))
     return identities, errors
-
-
-def _error(pointer: str, message: str) -> dict[str, str]:
-    return {"pointer": pointer, "location": "body", "message": message, "type": "invalid-content"}
 
 
 def validate(
@@ -68,21 +65,23 @@ def validate(
     keys = [i.key for i in identities]
     for i, key in enumerate(keys):
         if key in keys[:i]:
-            errors.append(_error(f"{at}/bidders/{i}/organisation_number", "the same bidder twice"))
+            errors.append(
+                field_error(f"{at}/bidders/{i}/organisation_number", "the same bidder twice")
+            )
     winner_keys: list[str] = []
     for i, number in enumerate(body.winners):
         try:
             key = rules.winner_identity(number, secret).key
         except rules.InvalidOrganisationNumber as exc:
-            errors.append(_error(f"{at}/winners/{i}", str(exc)))
+            errors.append(field_error(f"{at}/winners/{i}", str(exc)))
             continue
         if key not in keys and strict:
-            errors.append(_error(f"{at}/winners/{i}", "a winner must be one of the bidders"))
+            errors.append(field_error(f"{at}/winners/{i}", "a winner must be one of the bidders"))
         winner_keys.append(key)
     signed, awarded = body.contract_signed_date, body.award_date
     if strict and signed and awarded and signed < awarded:
         errors.append(
-            _error(f"{at}/contract_signed_date", "the contract is signed before the award")
+            field_error(f"{at}/contract_signed_date", "the contract is signed before the award")
         )
     if errors:
         raise InvalidContent(f"Procurement {at} does not hold together".strip(), errors=errors)
@@ -234,17 +233,15 @@ async def put_procurement(
         await session.flush()  # delete before insert: bidders are unique per procurement
     _fill(procurement, body, identities, winner_keys)
     procurement.source, procurement.content_hash = source, digest
-    session.add(
-        AuditEntry(
-            municipality_code=municipality_code,
-            actor=actor,
-            action="procurement.created" if created else "procurement.changed",
-            target=f"{municipality_code}/{reference}",
-            reason=reason,
-            changes=[
-                {"path": "/content_hash", "old": None if created else "previous", "new": digest}
-            ],
-        )
+    record_audit(
+        session,
+        AuditEntry,
+        actor=actor,
+        action="procurement.created" if created else "procurement.changed",
+        target=f"{municipality_code}/{reference}",
+        reason=reason,
+        changes=[{"path": "/content_hash", "old": None if created else "previous", "new": digest}],
+        municipality_code=municipality_code,
     )
     dates = [*old_dates, procurement.award_date, procurement.contract_signed_date]
     if mark_dirty:
@@ -283,7 +280,7 @@ async def put_many(
     validated: dict[str, tuple[list[rules.Identity], list[str]]] = {}
     for i, item in enumerate(items):
         if item.reference in seen:
-            errors.append(_error(f"/items/{i}/reference", "the same reference twice"))
+            errors.append(field_error(f"/items/{i}/reference", "the same reference twice"))
         seen.add(item.reference)
         try:
             validated[item.reference] = validate(item, secret, at=f"/items/{i}")
@@ -358,21 +355,17 @@ async def _insert_new(
     ]
     await repo.insert_bidders(session, bidder_rows)
     await repo.insert_warnings(session, warning_rows)
-    await repo.insert_audit_entries(
-        session,
-        [
-            {
-                "municipality_code": municipality_code,
-                "actor": actor,
-                "action": "procurement.created",
-                "target": f"{municipality_code}/{item.reference}",
-                "reason": reason,
-                "at": utc_now(),
-                "changes": [{"path": "/content_hash", "old": None, "new": columns["content_hash"]}],
-            }
-            for item, (columns, _, _) in zip(items, prepared, strict=True)
-        ],
-    )
+    for item, (columns, _, _) in zip(items, prepared, strict=True):
+        record_audit(
+            session,
+            AuditEntry,
+            actor=actor,
+            action="procurement.created",
+            target=f"{municipality_code}/{item.reference}",
+            reason=reason,
+            changes=[{"path": "/content_hash", "old": None, "new": columns["content_hash"]}],
+            municipality_code=municipality_code,
+        )
     return [
         d
         for columns, _, _ in prepared
@@ -416,25 +409,25 @@ async def set_employment_rule(
     stored.min_execution_days, stored.min_employees = more_than_days, min_employees
     stored.direct_award_threshold_sek = direct_award_threshold_sek
     session.add(stored)
-    session.add(
-        AuditEntry(
-            municipality_code=municipality_code,
-            actor=actor,
-            action="employment_rule.set",
-            target=municipality_code,
-            reason="Regel för sysselsättningskrav",
-            changes=[
-                {
-                    "path": "/employment_rule",
-                    "old": None,
-                    "new": {
-                        "categories": categories,
-                        "more_than_days": more_than_days,
-                        "min_employees": min_employees,
-                        "direct_award_threshold_sek": str(direct_award_threshold_sek),
-                    },
-                }
-            ],
-        )
+    record_audit(
+        session,
+        AuditEntry,
+        actor=actor,
+        action="employment_rule.set",
+        target=municipality_code,
+        reason="Regel för sysselsättningskrav",
+        changes=[
+            {
+                "path": "/employment_rule",
+                "old": None,
+                "new": {
+                    "categories": categories,
+                    "more_than_days": more_than_days,
+                    "min_employees": min_employees,
+                    "direct_award_threshold_sek": str(direct_award_threshold_sek),
+                },
+            }
+        ],
+        municipality_code=municipality_code,
     )
     await commit(session)

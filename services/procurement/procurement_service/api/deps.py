@@ -1,26 +1,37 @@
-"""Path parameters and auth aliases shared by the procurement routes."""
+"""The procurement routes' own scopes, path parameter and key; the common path, header and
+session aliases come from the kit (municipal_shared.kit.params)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from fastapi import Depends, Path, Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.auth import Principal, read_access, require_scope
-from municipal_shared.kit.database import get_session
-from municipal_shared.types import MUNICIPALITY_CODE_PATTERN
+from municipal_shared.kit.params import IdPath, MunicipalityPath, Session, YearPath
 from procurement_service.settings import ProcurementSettings
 
-Session = Annotated[AsyncSession, Depends(get_session)]
+__all__ = [
+    "Admin",
+    "AuditReader",
+    "IdPath",
+    "MunicipalityPath",
+    "OutboxReader",
+    "PersonalDataKey",
+    "Reader",
+    "ReferencePath",
+    "Session",
+    "Writer",
+    "YearPath",
+]
+
 Reader = Annotated[Principal, read_access("procurement:read")]
 # The outbox and its dead letters carry delivery errors and idempotency keys: never public.
 OutboxReader = Annotated[Principal, require_scope("procurement:read")]
+# Who changed what is never public either, whatever the read access of the outcomes.
+AuditReader = Annotated[Principal, require_scope("procurement:read")]
 Writer = Annotated[Principal, require_scope("procurement:write")]
 Admin = Annotated[Principal, require_scope("procurement:admin")]
-MunicipalityPath = Annotated[
-    str, Path(pattern=MUNICIPALITY_CODE_PATTERN, description="Municipality code", examples=["0580"])
-]
 ReferencePath = Annotated[
     str,
     Path(

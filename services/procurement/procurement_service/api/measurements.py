@@ -5,13 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Query
 
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 from procurement_service import measuring, service
-from procurement_service.api.deps import Admin, MunicipalityPath, Reader, Session
+from procurement_service.api.deps import Admin, MunicipalityPath, Reader, Session, YearPath
 from procurement_service.schemas import EmploymentRuleIn
 
 router = APIRouter(tags=["measurements"])
@@ -29,7 +29,7 @@ Administration = Annotated[str | None, Query(max_length=200, description="One ad
 )
 async def tertial_measurement(
     municipality_code: MunicipalityPath,
-    year: Annotated[int, Path(ge=2000, le=2100, examples=[2018])],
+    year: YearPath,
     tertial: Tertial,
     session: Session,
     _: Reader,

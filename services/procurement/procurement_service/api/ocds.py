@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query, Request
 from pydantic import BaseModel
 
-from municipal_shared.kit.problems import InvalidContent, problem_responses
+from municipal_shared.kit.problems import InvalidContent, field_error, problem_responses
 from municipal_shared.types import BOARD_CODE_PATTERN
 from procurement_service import attribution as attribution_rules
 from procurement_service import ocds_ingest
@@ -47,10 +47,9 @@ def _refuse_too_many_releases(payload: dict[str, Any], limit: int) -> None:
         pointer, count = "/releases", len(releases) if isinstance(releases, list) else 0
     if count > limit:
         message = f"{count} releases; a package may hold at most {limit}"
-        error = {"pointer": pointer, "location": "body", "message": message, "type": "too_long"}
         raise InvalidContent(
             f"Too many releases: send at most {limit} per package",
-            errors=[error],
+            errors=[field_error(pointer, message, "too_long")],
             max_releases=limit,
         )
 

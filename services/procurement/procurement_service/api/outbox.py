@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Path
+from fastapi import APIRouter
 
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
 from procurement_service import outbox
-from procurement_service.api.deps import Admin, OutboxReader, Session
+from procurement_service.api.deps import Admin, IdPath, OutboxReader, Session
 from procurement_service.schemas_out import DeadLetter, OutboxState
 
 router = APIRouter(tags=["outbox"])
@@ -50,7 +48,7 @@ async def dead_letters(session: Session, _: OutboxReader, page: Pagination) -> P
     responses=problem_responses(401, 403, 404, 422),
 )
 async def requeue_dead_letter(
-    message_id: Annotated[int, Path(ge=1, le=2_147_483_647, examples=[1])],
+    message_id: IdPath,
     session: Session,
     _: Admin,
 ) -> None:

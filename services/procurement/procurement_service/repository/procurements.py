@@ -72,8 +72,3 @@ async def insert_bidders(session: AsyncSession, rows: list[dict[str, Any]]) -> N
 async def insert_warnings(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
     if rows:
         await session.execute(insert(QualityWarning), rows)
-
-
-async def insert_audit_entries(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(AuditEntry), rows)
