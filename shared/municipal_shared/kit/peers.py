@@ -38,9 +38,11 @@ async def peer_client(
     fixed_token: SecretStr | None,
     subject: str,
     timeout_seconds: float,
+    transport: httpx.AsyncBaseTransport | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
     """The app's client for its peers: bearer auth renewed before expiry (and once on a 401),
-    the current request id on every request, `timeout_seconds` on every phase."""
+    the current request id on every request, `timeout_seconds` on every phase. `transport`
+    replaces the network in tests."""
     async with (
         peer_auth(
             auth,
@@ -50,7 +52,10 @@ async def peer_client(
             token_timeout=timeout_seconds,
         ) as bearer,
         httpx.AsyncClient(
-            timeout=timeout_seconds, auth=bearer, event_hooks={"request": [_propagate_request_id]}
+            timeout=timeout_seconds,
+            auth=bearer,
+            event_hooks={"request": [_propagate_request_id]},
+            transport=transport,
         ) as client,
     ):
         yield client
