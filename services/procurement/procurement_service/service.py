@@ -11,8 +11,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from municipal_shared.kit.audit import record_audit
+from municipal_shared.kit.audit import AuditEntryOut, record_audit
 from municipal_shared.kit.database import commit, utc_now
+from municipal_shared.kit.pagination import Page, PageParams, fetch_page
 from municipal_shared.kit.problems import InvalidContent, NotFound, field_error
 from procurement_service import delivery, rules
 from procurement_service import repository as repo
@@ -378,6 +379,14 @@ async def find(session: AsyncSession, municipality_code: str, reference: str) ->
     if procurement is None:
         raise NotFound(f"No procurement {reference} in {municipality_code}")
     return procurement
+
+
+async def audit_log(
+    session: AsyncSession, municipality_code: str, page: PageParams
+) -> Page[AuditEntryOut]:
+    """Who changed the municipality's outcomes and rules, newest first."""
+    rows, total = await fetch_page(session, repo.audit_query(municipality_code), page)
+    return page.of([AuditEntryOut.model_validate(row) for row in rows], total)
 
 
 async def rule_for(session: AsyncSession, municipality_code: str) -> Rule:

@@ -6,12 +6,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
+from municipal_shared.kit.audit import AuditEntryOut
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.kit.races import retry_lost_race
 from procurement_service import attribution, service
 from procurement_service import repository as repo
 from procurement_service.api.deps import (
+    AuditReader,
     MunicipalityPath,
     PersonalDataKey,
     Reader,
@@ -26,6 +28,24 @@ router = APIRouter(tags=["procurements"])
 ONE = "/v1/procurements/{municipality_code}/{reference}"
 
 
+@router.get(
+    "/v1/procurements/{municipality_code}/audit",
+    operation_id="listProcurementAudit",
+    summary="Who changed the municipality's outcomes and rules, when and why (newest first)",
+    response_model=Page[AuditEntryOut],
+    responses=problem_responses(401, 403, 422),
+)
+async def list_audit(
+    # The token first: who changed what is never public, whatever the municipality.
+    _: AuditReader,
+    municipality_code: MunicipalityPath,
+    session: Session,
+    page: Pagination,
+) -> Page[AuditEntryOut]:
+    return await service.audit_log(session, municipality_code, page)
+
+
+# Declared after the audit log: `audit` would also match the reference of a procurement.
 @router.put(
     ONE,
     operation_id="putProcurement",

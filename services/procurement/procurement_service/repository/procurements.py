@@ -54,8 +54,9 @@ async def employment_rule(session: AsyncSession, municipality_code: str) -> Empl
 
 
 def audit_query(municipality_code: str) -> Select[Any]:
+    """The municipality's audit entries, newest first (ids grow with time)."""
     query = select(AuditEntry).where(AuditEntry.municipality_code == municipality_code)
-    return query.order_by(AuditEntry.id)
+    return query.order_by(AuditEntry.id.desc())
 
 
 async def insert_procurements(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
