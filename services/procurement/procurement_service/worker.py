@@ -9,11 +9,10 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 
-import httpx
 from fastapi import FastAPI
 
 from municipal_shared.kit.outbox import OutboxRelay
-from municipal_shared.kit.peer_tokens import peer_auth
+from municipal_shared.kit.peers import peer_client
 from municipal_shared.kit.settings import AuthSettings
 from procurement_service.delivery import RegisterTarget, publish_dirty
 from procurement_service.models import OUTBOX
@@ -49,16 +48,13 @@ async def background(app: FastAPI) -> AsyncIterator[None]:
     auth: AuthSettings = app.state.auth_settings
     # The client's auth puts a current token on every delivery: an expired one is renewed
     # before it is sent, and a refused one (401) renewed and retried once, not dead-lettered.
-    async with (
-        peer_auth(
-            auth,
-            settings,
-            fixed_token=settings.indicators_token,
-            subject=SERVICE_SUBJECT,
-            token_timeout=settings.relay_timeout_seconds,
-        ) as bearer,
-        httpx.AsyncClient(auth=bearer) as client,
-    ):
+    async with peer_client(
+        auth,
+        settings,
+        fixed_token=settings.indicators_token,
+        subject=SERVICE_SUBJECT,
+        timeout_seconds=settings.relay_timeout_seconds,
+    ) as client:
         relay = OutboxRelay(
             app.state.database.engine,
             OUTBOX,
