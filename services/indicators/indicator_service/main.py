@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 
 from indicator_service.api import composed, indicators, outcomes, registers, reports
-from indicator_service.reports.composed import Peers
 from indicator_service.settings import SCRIPT_LOCATION, VERSION_TABLE, IndicatorSettings
+from indicator_service.use_cases.composed_report import Peers
 from municipal_shared.kit.app import create_service_app
-from municipal_shared.kit.peer_tokens import peer_auth
+from municipal_shared.kit.peers import peer_client
 from municipal_shared.kit.settings import AuthSettings
 
 DESCRIPTION = """\
@@ -38,20 +37,17 @@ TAGS = [
 
 @asynccontextmanager
 async def peers(app: FastAPI) -> AsyncIterator[None]:
-    """One HTTP client for reading the other services, owned by the app's lifespan."""
+    """One HTTP client for reading the other services, owned by the app's lifespan: it adds
+    the peer token (renewed before it expires) and the request id being served."""
     settings: IndicatorSettings = app.state.settings
     auth: AuthSettings = app.state.auth_settings
-    # The client's auth adds the peer token, renewed before it expires (see peer_tokens).
-    async with (
-        peer_auth(
-            auth,
-            settings,
-            fixed_token=settings.peer_token,
-            subject="indicator-service",
-            token_timeout=settings.peer_timeout_seconds,
-        ) as bearer,
-        httpx.AsyncClient(timeout=settings.peer_timeout_seconds, auth=bearer) as client,
-    ):
+    async with peer_client(
+        auth,
+        settings,
+        fixed_token=settings.peer_token,
+        subject="indicator-service",
+        timeout_seconds=settings.peer_timeout_seconds,
+    ) as client:
         app.state.peers = Peers(
             client=client,
             budget_url=settings.budget_url,

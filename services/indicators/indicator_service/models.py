@@ -24,6 +24,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from municipal_shared.kit.audit import AuditColumns
 from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
 
 Number = Numeric(24, 6)
@@ -202,18 +203,12 @@ class IdempotencyRecord(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
 
 
-class AuditEntry(Base):
-    """Who changed what, when and why. Append-only."""
+class AuditEntry(AuditColumns, Base):
+    """Who changed what, when and why (the kit's columns), scoped to a register. Append-only;
+    written only through the kit's record_audit."""
 
     __tablename__ = "audit_entry"
-    id: Mapped[int] = mapped_column(primary_key=True)
     register_id: Mapped[int | None] = mapped_column(ForeignKey("register.id"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
-    actor: Mapped[str] = mapped_column(String(200))
-    action: Mapped[str] = mapped_column(String(60))
-    target: Mapped[str] = mapped_column(String(300))
-    reason: Mapped[str] = mapped_column(Text)
-    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
 
 class ReportApproval(Base):

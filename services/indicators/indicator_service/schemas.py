@@ -1,13 +1,15 @@
-"""Request and response bodies of the indicator service."""
+"""Request bodies of the indicator service (wire models in; unknown fields are refused):
+the register as decided, outcome intake (bulk, Kolada), milestone assessments and the
+composed report's approval."""
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, field_serializer, model_validator
 
-from indicator_service.target_kinds import parameter_problem
+from indicator_service.rules.target_kinds import parameter_problem
 from indicator_service.vocabulary import (
     Fulfilment,
     Polarity,
@@ -16,7 +18,7 @@ from indicator_service.vocabulary import (
     UpdateFrequency,
     ValueStatus,
 )
-from municipal_shared.contracts.base import RequestModel
+from municipal_shared.contracts.base import ContractModel, RequestModel
 from municipal_shared.contracts.indicators import FigureKey
 from municipal_shared.types import BoardCode, MunicipalityCode, PeriodCode
 
@@ -152,8 +154,65 @@ class RegisterIn(RequestModel):
     reason: Reason
 
 
-class EvaluationOut(BaseModel):
-    status: Fulfilment
-    rule: str = Field(description="Which rule decided, e.g. decrease_vs_latest_earlier.")
-    reason: str
-    compared: dict[str, Any] = Field(description="The values the rule compared.")
+class OutcomeItemIn(OutcomeIn):
+    indicator_code: Code | None = None
+    figure: FigureKey | None = Field(
+        default=None,
+        description="Instead of indicator_code: recorded on every indicator of the register "
+        "whose definition says it is fed by this figure (`fed_by`); a figure no indicator "
+        "declares is not recorded and is listed in `unused_figures`.",
+    )
+
+    @model_validator(mode="after")
+    def _one_address(self) -> OutcomeItemIn:
+        if (self.indicator_code is None) == (self.figure is None):
+            raise ValueError("give exactly one of indicator_code and figure")
+        return self
+
+
+class OutcomeBatchIn(RequestModel):
+    items: list[OutcomeItemIn] = Field(min_length=1, max_length=1000)
+    reason: Reason
+
+
+class AssessmentIn(RequestModel):
+    year: Year
+    status: Annotated[Fulfilment, Field(description="met, partly_met or not_met")]
+    motivation: str = Field(min_length=3, max_length=8000)
+    reason: Reason
+
+
+class KoladaValue(ContractModel):
+    gender: str = Field(pattern=r"^[TKM]$")
+    count: int | None = Field(default=None, ge=0, le=2_147_483_647)
+    # Bounded as the outcome they become: the status text is kept as its notation, and the
+    # value must fit the column (1e308 or 30 digits would otherwise fail there, as a 500).
+    status: str | None = Field(default="", max_length=200)
+    value: Number | None = None
+
+    @field_serializer("value", when_used="json")
+    def _as_json_number(self, value: Decimal | None) -> int | float | None:
+        # Kolada publishes numbers; its values have few digits, so the shortest float text
+        # is the same decimal (4.1 stays 4.1). Stored values stay exact Decimals.
+        if value is None:
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class KoladaEntry(ContractModel):
+    """Kolada's value shape: one KPI, municipality and period with values per gender."""
+
+    kpi: str = Field(pattern=r"^[A-Z][0-9]{5}$", examples=["N00945"])
+    municipality: str = Field(pattern=r"^[0-9]{4}$", examples=["0580"])
+    period: int = Field(ge=2000, le=2100, examples=[2017])
+    values: list[KoladaValue] = Field(max_length=3, description="One per gender: T, K, M.")
+
+
+class KoladaImportIn(RequestModel):
+    values: list[KoladaEntry] = Field(min_length=1, max_length=1000)
+    reason: Reason
+
+
+class ApprovalIn(RequestModel):
+    decision_reference: str = Field(min_length=3, max_length=200, examples=["KS 2018-10-02 §312"])
+    reason: str = Field(min_length=3, max_length=2000, examples=["Delårsrapport godkänd"])

@@ -1,12 +1,13 @@
-"""Response bodies of the indicator service."""
+"""Response bodies of the indicator service (wire models out): what frontends and report
+robots generate their clients from, so the class names are the OpenAPI schema names."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from pydantic import BaseModel, Field
 
-from indicator_service.schemas import EvaluationOut
 from indicator_service.vocabulary import (
     Fulfilment,
     Polarity,
@@ -15,6 +16,7 @@ from indicator_service.vocabulary import (
     UpdateFrequency,
     ValueStatus,
 )
+from municipal_shared.kit.peers import PeerReading
 from municipal_shared.types import PlainDecimal, Tertial
 
 
@@ -117,6 +119,19 @@ class IndicatorOut(IndicatorSummary):
     outcomes: list[OutcomeOut] = Field(description="Current value of every period and source.")
 
 
+class OutcomeBatchResult(BaseModel):
+    created: int = Field(description="New keys.")
+    corrected: int = Field(description="Keys whose current value changed; the old row stays.")
+    unchanged: int = Field(description="Items equal to the current value: nothing written.")
+    last_change_id: int | None = Field(description="Cursor of the changes feed after this write.")
+    # Not an error: a register follows the figures it chose; the sender's other figures of
+    # the batch are recorded, and a 422 would only dead-letter them with the rest.
+    unused_figures: list[str] = Field(
+        default_factory=list,
+        description="Delivered figures no indicator of the register is fed by: not recorded.",
+    )
+
+
 class AssessmentOut(BaseModel):
     indicator_code: str
     year: int
@@ -124,6 +139,13 @@ class AssessmentOut(BaseModel):
     motivation: str
     assessed_by: str
     assessed_at: dt.datetime
+
+
+class EvaluationOut(BaseModel):
+    status: Fulfilment
+    rule: str = Field(description="Which rule decided, e.g. decrease_vs_latest_earlier.")
+    reason: str
+    compared: dict[str, Any] = Field(description="The values the rule compared.")
 
 
 class ReportRow(BaseModel):
@@ -158,11 +180,23 @@ class TertialReport(BaseModel):
     overall: RollUpOut
 
 
-class AuditEntryOut(BaseModel):
-    id: int
-    at: dt.datetime
-    actor: str
-    action: str
-    target: str
-    reason: str
-    changes: list[dict[str, object]]
+class Section(PeerReading):
+    """One section of the composed report: the register's own report, or a peer's document
+    read against the shared contract; unavailable (with the reason) when it could not be."""
+
+
+class Change(BaseModel):
+    path: str
+    old: Any
+    new: Any
+
+
+class ComposedReport(BaseModel):
+    municipality_code: str
+    board_code: str
+    year: int
+    tertial: Tertial
+    approved: bool
+    approval: dict[str, Any] | None = None
+    sections: dict[str, Section]
+    changes_since_approval: list[Change] = Field(default_factory=list)

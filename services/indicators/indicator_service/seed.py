@@ -10,9 +10,9 @@ from pathlib import Path
 
 import anyio
 
-from indicator_service import repository as repo
-from indicator_service import service
+from indicator_service.repository import registers as register_queries
 from indicator_service.schemas import RegisterIn
+from indicator_service.use_cases import registers
 from municipal_shared.kit.database import Database
 
 ACTOR = "seed-loader"
@@ -26,9 +26,10 @@ def bundled_files() -> list[Path]:
 async def load_file(database: Database, path: Path) -> str:
     body = RegisterIn.model_validate(json.loads(await anyio.Path(path).read_text(encoding="utf-8")))
     async with database.sessions() as session:
-        existing = await repo.get_register(session, body.municipality_code, body.board_code)
-        etag = None if existing is None else service.register_etag(existing)
-        _, what = await service.load_register(session, ACTOR, body, etag)
+        m, b = body.municipality_code, body.board_code
+        existing = await register_queries.get_register(session, m, b)
+        etag = None if existing is None else registers.register_etag(existing)
+        _, what = await registers.load_register(session, ACTOR, m, b, body, etag)
     return f"{body.municipality_code}/{body.board_code}: {what}"
 
 

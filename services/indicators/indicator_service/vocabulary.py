@@ -30,7 +30,7 @@ class BandOwner(enum.StrEnum):
     INDICATOR = "indicator"
 
 
-# The wire names of the kinds of target; each is declared in target_kinds.py (parameters, rule).
+# Wire names of the target kinds; each is declared in rules/target_kinds.py (parameters, rule).
 class TargetKind(enum.StrEnum):
     VALUE = "value"  # a number for the year; polarity decides at least / at most
     AT_LEAST = "at_least"

@@ -10,11 +10,10 @@ from types import SimpleNamespace
 
 import httpx
 
-from indicator_service.reports.changes import changes
-from indicator_service.reports.composed import approval_blockers
-from indicator_service.reports.sections import Section, read_section
-from indicator_service.reports.snapshot import ComposedReport, frozen
+from indicator_service.rules.approved_report import approval_blockers, changes, frozen
+from indicator_service.schemas_out import ComposedReport, Section
 from municipal_shared.contracts.procurement import ProcurementMeasurement
+from municipal_shared.kit.peers import read_contract
 from municipal_shared.kit.testing import assert_problem
 from municipal_shared.types import Tertial
 
@@ -99,12 +98,12 @@ MEASUREMENT_URL = "http://procurement.test/v1/measurements/0580/2018/T2"
 
 async def test_a_peer_that_stops_matching_the_shared_contract_is_unavailable() -> None:
     async with _peer(200, {"municipality_code": "0580", "period": "2018-T2"}) as client:
-        section = await read_section(client, MEASUREMENT_URL, ProcurementMeasurement, {})
+        section = await read_contract(client, MEASUREMENT_URL, ProcurementMeasurement)
     assert section.status == "unavailable" and section.data is None
     assert section.detail is not None
     assert section.detail.startswith("does not match the shared contract ProcurementMeasurement")
     async with _peer(200, b"<html>proxy error</html>", "text/html") as client:
-        section = await read_section(client, MEASUREMENT_URL, ProcurementMeasurement, {})
+        section = await read_contract(client, MEASUREMENT_URL, ProcurementMeasurement)
     assert section.status == "unavailable" and section.detail is not None
     assert section.detail.endswith("not JSON")
 
@@ -112,7 +111,7 @@ async def test_a_peer_that_stops_matching_the_shared_contract_is_unavailable() -
 async def test_a_peers_problem_is_named_in_the_section() -> None:
     problem = {"type": "about:blank", "title": "Forbidden", "status": 403}
     async with _peer(403, problem, "application/problem+json") as client:
-        section = await read_section(client, MEASUREMENT_URL, ProcurementMeasurement, {})
+        section = await read_contract(client, MEASUREMENT_URL, ProcurementMeasurement)
     assert (section.status, section.detail) == ("unavailable", "answered 403: Forbidden")
 
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 
 import pytest
 
-from indicator_service.evaluation import (
+from indicator_service.rules.evaluation import (
     Assessment,
     Evaluation,
     Observation,

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from indicator_service.evaluation import Assessment, Observation, TargetSpec, evaluate
+from indicator_service.rules.evaluation import Assessment, Observation, TargetSpec, evaluate
+from indicator_service.rules.target_kinds import KINDS, PARAMETERS
 from indicator_service.schemas import TargetIn
-from indicator_service.target_kinds import KINDS, PARAMETERS
 from indicator_service.vocabulary import Fulfilment, Polarity, TargetKind, ValueStatus
 
 # A value for every parameter a kind may need; 2017 is in the history below.

@@ -1,2 +1,2 @@
-"""HTTP routes of the indicator service: thin; rules live in service.py, rules.py and
-evaluation.py."""
+"""HTTP routes of the indicator service, one module per resource: thin (parse, authorise, call
+one use case in use_cases/, shape the answer); queries live in repository/, rules in rules/."""

@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Path, Request
-from pydantic import Field
-
-from indicator_service.api.deps import REGISTER, Reader, RegisterDep, Session
-from indicator_service.reports import composed
-from indicator_service.reports.snapshot import ComposedReport
-from municipal_shared.contracts.base import RequestModel
-from municipal_shared.kit.auth import Principal, require_scope
+from indicator_service.api.deps import REGISTER, Approver, PeersDep, Reader, RegisterDep
+from indicator_service.schemas import ApprovalIn
+from indicator_service.schemas_out import ComposedReport
+from indicator_service.use_cases import composed_report
+from municipal_shared.kit.params import Session, YearPath
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 
 router = APIRouter(tags=["reports"])
 COMPOSED = REGISTER + "/reports/{year}/{tertial}/composed"
-Year = Annotated[int, Path(ge=2000, le=2100, examples=[2018])]
-Approver = Annotated[Principal, require_scope("reports:approve")]
-
-
-class ApprovalIn(RequestModel):
-    decision_reference: str = Field(min_length=3, max_length=200, examples=["KS 2018-10-02 §312"])
-    reason: str = Field(min_length=3, max_length=2000, examples=["Delårsrapport godkänd"])
 
 
 @router.get(
@@ -35,13 +25,13 @@ class ApprovalIn(RequestModel):
 )
 async def composed_report_of(
     register: RegisterDep,
-    year: Year,
+    year: YearPath,
     tertial: Tertial,
     session: Session,
     _: Reader,
-    request: Request,
+    peers: PeersDep,
 ) -> ComposedReport:
-    return await composed.read(session, request.app.state.peers, register, year, tertial)
+    return await composed_report.read(session, peers, register, year, tertial)
 
 
 @router.post(
@@ -54,20 +44,13 @@ async def composed_report_of(
 )
 async def approve(
     register: RegisterDep,
-    year: Year,
+    year: YearPath,
     tertial: Tertial,
     body: ApprovalIn,
     session: Session,
     approver: Approver,
-    request: Request,
+    peers: PeersDep,
 ) -> ComposedReport:
-    return await composed.approve(
-        session,
-        request.app.state.peers,
-        register,
-        year,
-        tertial,
-        decision_reference=body.decision_reference,
-        reason=body.reason,
-        actor=approver.subject,
+    return await composed_report.approve(
+        session, peers, register, year, tertial, body, approver.subject
     )

@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from indicator_service import repository as repo
-from indicator_service import service
-from indicator_service.api.deps import REGISTER, Assessor, CodePath, Reader, RegisterDep, Session
-from indicator_service.presenters import indicator_summary, outcome_out, target_out
-from indicator_service.schemas_intake import AssessmentIn
+from indicator_service.api.deps import REGISTER, Assessor, CodePath, Reader, RegisterDep
+from indicator_service.schemas import AssessmentIn
 from indicator_service.schemas_out import AssessmentOut, IndicatorOut, IndicatorSummary, OutcomeOut
-from municipal_shared.kit.pagination import Page, Pagination, fetch_page
+from indicator_service.use_cases import assessments, indicators
+from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.params import Session
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import PeriodCode
 
@@ -38,9 +37,9 @@ async def list_indicators(
     focus_area: Annotated[str | None, Query(max_length=80)] = None,
     council_goal: Annotated[int | None, Query(ge=1, le=99)] = None,
 ) -> Page[IndicatorSummary]:
-    query = repo.indicators_query(register.id, group, focus_area, council_goal)
-    rows, total = await fetch_page(session, query, page)
-    return page.of([indicator_summary(register, i) for i in rows], total)
+    return await indicators.list_indicators(
+        session, register, page, group, focus_area, council_goal
+    )
 
 
 @router.get(
@@ -53,20 +52,7 @@ async def list_indicators(
 async def get_indicator(
     register: RegisterDep, code: CodePath, session: Session, _: Reader
 ) -> IndicatorOut:
-    indicator = await service.find_indicator(session, register, code)
-    outcomes = await repo.current_outcomes(
-        session, register.id, indicator_id=indicator.id, gender=None
-    )
-    return IndicatorOut(
-        **indicator_summary(register, indicator).model_dump(),
-        definition=indicator.definition,
-        fed_by=indicator.fed_by,
-        tolerance_percent=indicator.tolerance_percent,
-        tolerance_source=indicator.tolerance_source,
-        footnotes=list(indicator.footnotes),
-        targets=[target_out(t) for t in indicator.targets],
-        outcomes=[outcome_out(o) for o in outcomes],
-    )
+    return await indicators.read_indicator(session, register, code)
 
 
 @router.get(
@@ -84,9 +70,7 @@ async def outcome_history(
     page: Pagination,
     period: Annotated[PeriodCode | None, Query()] = None,
 ) -> Page[OutcomeOut]:
-    indicator = await service.find_indicator(session, register, code)
-    rows, total = await fetch_page(session, repo.history_query(indicator.id, period), page)
-    return page.of([outcome_out(o) for o in rows], total)
+    return await indicators.outcome_history(session, register, code, page, period)
 
 
 @router.post(
@@ -100,7 +84,7 @@ async def outcome_history(
 async def assess_milestone(
     register: RegisterDep, code: CodePath, body: AssessmentIn, session: Session, assessor: Assessor
 ) -> AssessmentOut:
-    assessment = await service.assess(session, assessor.subject, register, code, body)
+    assessment = await assessments.assess(session, assessor.subject, register, code, body)
     return AssessmentOut(
         indicator_code=code,
         year=assessment.year,

@@ -6,24 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from indicator_service import kolada, service
-from indicator_service import repository as repo
-from indicator_service.api.deps import (
-    REGISTER,
-    IdempotencyKey,
-    Reader,
-    RegisterDep,
-    Session,
-    Writer,
-)
-from indicator_service.presenters import outcome_out
-from indicator_service.schemas_intake import (
-    KoladaEntry,
-    KoladaImportIn,
-    OutcomeBatchIn,
-    OutcomeBatchResult,
-)
-from indicator_service.schemas_out import ChangeOut, ChangesPage
+from indicator_service.api.deps import REGISTER, Reader, RegisterDep, Writer
+from indicator_service.schemas import KoladaEntry, KoladaImportIn, OutcomeBatchIn
+from indicator_service.schemas_out import ChangesPage, OutcomeBatchResult
+from indicator_service.use_cases import outcomes
+from municipal_shared.kit.params import IdempotencyKey, Session
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(tags=["outcomes"])
@@ -43,7 +30,7 @@ async def upsert_outcomes(
     writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> OutcomeBatchResult:
-    return await service.record_outcomes(
+    return await outcomes.record_outcomes(
         session, writer.subject, register, body.items, body.reason, idempotency_key
     )
 
@@ -64,12 +51,7 @@ async def outcome_changes(
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ChangesPage:
-    rows = await repo.changes_since(session, register.id, since, limit)
-    codes = {i.id: i.code for i in (await repo.indicators_by_code(session, register.id)).values()}
-    items = [
-        ChangeOut(**outcome_out(o).model_dump(), indicator_code=codes[o.indicator_id]) for o in rows
-    ]
-    return ChangesPage(items=items, next_since=rows[-1].id if rows else since)
+    return await outcomes.outcome_changes(session, register, since, limit)
 
 
 @router.post(
@@ -86,12 +68,7 @@ async def import_kolada(
     writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> OutcomeBatchResult:
-    mapped = await repo.kolada_indicators(session, register.id)
-    by_kpi = {i.source_ref: i for i in mapped if i.source_ref is not None}  # all, by the query
-    items = kolada.items_from_kolada(body.values, register.municipality_code, by_kpi)
-    return await service.record_outcomes(
-        session, writer.subject, register, items, body.reason, idempotency_key
-    )
+    return await outcomes.import_kolada(session, writer.subject, register, body, idempotency_key)
 
 
 @router.get(
@@ -107,8 +84,4 @@ async def export_kolada(
     _: Reader,
     kpi: Annotated[str | None, Query(pattern=r"^[A-Z][0-9]{5}$", examples=["N00945"])] = None,
 ) -> list[KoladaEntry]:
-    mapped = {i.id: i for i in await repo.kolada_indicators(session, register.id, kpi)}
-    outcomes = await repo.current_outcomes(
-        session, register.id, indicator_ids=list(mapped), annual_only=True, gender=None
-    )
-    return kolada.kolada_from_outcomes(outcomes, register.municipality_code, mapped)
+    return await outcomes.export_kolada(session, register, kpi)

@@ -3,32 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from indicator_service import repository as repo
-from indicator_service import service
-from indicator_service.api.deps import REGISTER, Admin, IfMatch, Reader, RegisterDep, Session
-from indicator_service.models import Register
-from indicator_service.presenters import register_out
+from indicator_service.api.deps import REGISTER, Admin, Reader, RegisterDep
 from indicator_service.schemas import RegisterIn
 from indicator_service.schemas_out import RegisterOut
-from municipal_shared.kit.pagination import Page, Pagination, fetch_page
-from municipal_shared.kit.problems import InvalidContent, problem_responses
+from indicator_service.use_cases import registers
+from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.params import IfMatch, Session
+from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(tags=["registers"])
 ETAG = {
     "ETag": {"description": "Send as If-Match to change the register", "schema": {"type": "string"}}
 }
-
-
-async def _register_out(
-    session: AsyncSession, register: Register, response: Response | None = None
-) -> RegisterOut:
-    contents = await repo.register_contents(session, [register.id])
-    etag = service.register_etag(register)
-    if response is not None:
-        response.headers["ETag"] = etag
-    return register_out(register, contents[register.id], etag)
 
 
 @router.get(
@@ -39,11 +26,7 @@ async def _register_out(
     responses=problem_responses(401, 403, 422),
 )
 async def list_registers(session: Session, _: Reader, page: Pagination) -> Page[RegisterOut]:
-    registers, total = await fetch_page(session, repo.registers_query(), page)
-    # One batch of queries for the whole page, not a round per register.
-    contents = await repo.register_contents(session, [r.id for r in registers])
-    items = [register_out(r, contents[r.id], service.register_etag(r)) for r in registers]
-    return page.of(items, total)
+    return await registers.list_registers(session, page)
 
 
 @router.get(
@@ -59,7 +42,9 @@ async def list_registers(session: Session, _: Reader, page: Pagination) -> Page[
 async def get_register(
     register: RegisterDep, session: Session, _: Reader, response: Response
 ) -> RegisterOut:
-    return await _register_out(session, register, response)
+    out = await registers.read_register(session, register)
+    response.headers["ETag"] = out.etag
+    return out
 
 
 @router.put(
@@ -89,10 +74,9 @@ async def load_register(
     response: Response,
     if_match: IfMatch = None,
 ) -> RegisterOut:
-    if (body.municipality_code, body.board_code) != (municipality_code, board_code):
-        raise InvalidContent(
-            "The body names another register than the path", field="/municipality_code"
-        )
-    register, what = await service.load_register(session, admin.subject, body, if_match)
+    out, what = await registers.load_register(
+        session, admin.subject, municipality_code, board_code, body, if_match
+    )
     response.status_code = 201 if what == "created" else 200
-    return await _register_out(session, register, response)
+    response.headers["ETag"] = out.etag
+    return out

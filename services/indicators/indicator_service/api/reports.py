@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Path
-
-from indicator_service import repository as repo
-from indicator_service.api.deps import REGISTER, AuditReader, Reader, RegisterDep, Session
-from indicator_service.reports.tertial import tertial_report as build_tertial_report
-from indicator_service.schemas_out import AuditEntryOut, TertialReport
-from municipal_shared.kit.pagination import Page, Pagination, fetch_page
+from indicator_service.api.deps import REGISTER, AuditReader, Reader, RegisterDep
+from indicator_service.schemas_out import TertialReport
+from indicator_service.use_cases import registers, tertial_report
+from municipal_shared.kit.audit import AuditEntryOut
+from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.params import Session, YearPath
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 
@@ -24,14 +23,14 @@ router = APIRouter(tags=["reports"])
     response_model=TertialReport,
     responses=problem_responses(401, 403, 404, 422),
 )
-async def tertial_report(
+async def tertial_report_of(
     register: RegisterDep,
     session: Session,
     _: Reader,
-    year: Annotated[int, Path(ge=2000, le=2100, examples=[2018])],
+    year: YearPath,
     tertial: Tertial,
 ) -> TertialReport:
-    return await build_tertial_report(session, register, year, tertial)
+    return await tertial_report.tertial_report(session, register, year, tertial)
 
 
 @router.get(
@@ -49,5 +48,4 @@ async def list_audit(
     session: Session,
     page: Pagination,
 ) -> Page[AuditEntryOut]:
-    rows, total = await fetch_page(session, repo.audit_query(register.id), page)
-    return page.of([AuditEntryOut.model_validate(r, from_attributes=True) for r in rows], total)
+    return await registers.audit_log(session, register, page)

@@ -11,9 +11,9 @@ from collections import defaultdict
 from decimal import Decimal
 
 from indicator_service.models import Indicator, Outcome
-from indicator_service.rules import field_error, raise_if
-from indicator_service.schemas_intake import KoladaEntry, KoladaValue, OutcomeItemIn
+from indicator_service.schemas import KoladaEntry, KoladaValue, OutcomeItemIn
 from indicator_service.vocabulary import ValueStatus
+from municipal_shared.kit.problems import field_error, raise_if
 
 SOURCE = "kolada"
 

@@ -64,7 +64,7 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 # The values are re-exported: callers import goal fulfilment from this one module.
-from indicator_service.evaluation_values import (
+from indicator_service.rules.evaluation_values import (
     Assessment,
     Evaluation,
     Measure,
@@ -82,8 +82,8 @@ from indicator_service.evaluation_values import (
     required_after_increase,
     year_of,
 )
-from indicator_service.target_kinds import KINDS, missing_parameters
-from indicator_service.target_rules import no_target
+from indicator_service.rules.target_kinds import KINDS, missing_parameters
+from indicator_service.rules.target_rules import no_target
 from indicator_service.vocabulary import VALUE_BEARING, Fulfilment, Polarity
 
 __all__ = [

@@ -1,5 +1,7 @@
-"""Register rules as plain functions: periods inside the register, values their unit allows,
-references that exist. Goal fulfilment itself lives in evaluation.py."""
+"""Checks of a register body and of outcome values, as plain functions: periods inside the
+register, values their unit allows, references that exist, bands with their source. Each
+returns the field errors it found; the use case refuses with all of them at once (kit
+problems.raise_if). Goal fulfilment itself lives in evaluation.py."""
 
 from __future__ import annotations
 
@@ -7,20 +9,10 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from municipal_shared.kit.problems import InvalidContent
+from municipal_shared.kit.problems import field_error
 from municipal_shared.types import split_period
 
 PERCENT_UNITS = {"%", "procent"}
-
-
-def field_error(pointer: str, message: str, kind: str = "invalid-content") -> dict[str, str]:
-    return {"pointer": pointer, "location": "body", "message": message, "type": kind}
-
-
-def raise_if(errors: list[dict[str, str]], summary: str) -> None:
-    if errors:
-        pointers = ", ".join(e["pointer"] for e in errors[:5])
-        raise InvalidContent(f"{summary}: {pointers}", errors=errors)
 
 
 def period_errors(

@@ -1,17 +1,42 @@
-"""What changed in a report since it was approved: every figure that differs, with its old and
-new value."""
+"""The composed report as approved: it is approved whole or not at all, and once approved,
+later reads return the snapshot with every figure that changed since, old and new value."""
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Protocol
 
-from pydantic import BaseModel
+from indicator_service.schemas_out import Change, ComposedReport
 
 
-class Change(BaseModel):
-    path: str
-    old: Any
-    new: Any
+class ApprovalRecord(Protocol):
+    """What an approval stores (the ReportApproval row), without the ORM."""
+
+    decision_reference: str
+    approved_by: str
+    approved_at: dt.datetime
+    snapshot: dict[str, Any]
+
+
+def approval_blockers(live: ComposedReport) -> list[str]:
+    """A report is approved whole or not at all: every section must have been read."""
+    return [name for name, section in live.sections.items() if section.status != "available"]
+
+
+def frozen(approval: ApprovalRecord, live: ComposedReport) -> ComposedReport:
+    """The snapshot as approved, with every figure that differs in the live report now.
+    A section unavailable now is not compared: its absence is not a change."""
+    snapshot = ComposedReport.model_validate(approval.snapshot)
+    snapshot.approved = True
+    snapshot.approval = {
+        "decision_reference": approval.decision_reference,
+        "approved_by": approval.approved_by,
+        "approved_at": approval.approved_at.isoformat(),
+    }
+    now = {k: s.data for k, s in live.sections.items() if s.status == "available"}
+    then = {k: s.data for k, s in snapshot.sections.items() if k in now}
+    snapshot.changes_since_approval = changes(then, now)
+    return snapshot
 
 
 # Bookkeeping, not figures: when a section was read or written, and row identifiers.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 
-from indicator_service.evaluation_values import (
+from indicator_service.rules.evaluation_values import (
     EXACT,
     Assessment,
     Compared,

@@ -1,17 +1,25 @@
-"""Stored rows to response bodies."""
+"""Stored rows and rule results to response bodies: shaping only, no query. Apart
+from schemas_out.py so that the wire models stay free of the ORM (and both files stay short);
+the use cases and the routes call these to shape their answers."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from indicator_service.models import Indicator, Outcome, Register, Target
-from indicator_service.repository import RegisterContents
+from indicator_service.repository.registers import RegisterContents
+from indicator_service.rules.evaluation import Evaluation, roll_up
 from indicator_service.schemas_out import (
     CouncilGoalOut,
+    EvaluationOut,
     FocusAreaOut,
     IndicatorSummary,
     OutcomeOut,
     RegisterOut,
+    RollUpOut,
     TargetOut,
 )
+from indicator_service.vocabulary import Fulfilment
 
 
 def register_path(register: Register) -> str:
@@ -71,4 +79,25 @@ def indicator_summary(register: Register, indicator: Indicator) -> IndicatorSumm
         council_goals=[g.number for g in indicator.council_goals],
         focus_areas=[a.code for a in indicator.focus_areas],
         href=f"{register_path(register)}/indicators/{indicator.code}",
+    )
+
+
+def roll_up_out(key: str, title: str, statuses: Iterable[Fulfilment]) -> RollUpOut:
+    result = roll_up(statuses)
+    return RollUpOut(
+        key=key,
+        title=title,
+        counts=result.counts,
+        total=result.total,
+        assessable=result.assessable,
+        share_met=result.share_met,
+    )
+
+
+def evaluation_out(evaluation: Evaluation) -> EvaluationOut:
+    return EvaluationOut(
+        status=evaluation.status,
+        rule=evaluation.rule,
+        reason=evaluation.reason,
+        compared=dict(evaluation.compared),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from indicator_service import target_rules as rules
+from indicator_service.rules import target_rules as rules
 from indicator_service.vocabulary import TargetKind
 
 # Every parameter a target can carry, in the order a refusal names them.

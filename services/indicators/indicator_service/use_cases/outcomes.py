@@ -1,0 +1,180 @@
+"""Use cases of outcomes: record a batch (from people, from other services by figure, from
+Kolada's shape), honouring an Idempotency-Key; export Kolada's shape; and the changes-since
+feed. A recording appends a row for every key whose value changed, audits it and commits
+once; the old row stays visible as history."""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from indicator_service.models import AuditEntry, IdempotencyRecord, Outcome, Register
+from indicator_service.repository import indicators as indicator_queries
+from indicator_service.repository import outcomes as outcome_queries
+from indicator_service.rules import kolada
+from indicator_service.rules.outcome_intake import (
+    check_items,
+    items_hash,
+    outcome_change,
+    route,
+    same,
+)
+from indicator_service.schemas import KoladaEntry, KoladaImportIn, OutcomeItemIn
+from indicator_service.schemas_out import ChangeOut, ChangesPage, OutcomeBatchResult
+from indicator_service.use_cases.presenting import outcome_out
+from municipal_shared.kit.audit import record_audit
+from municipal_shared.kit.database import commit
+from municipal_shared.kit.problems import InvalidContent
+from municipal_shared.types import split_period
+
+
+async def record_outcomes(
+    session: AsyncSession,
+    actor: str,
+    register: Register,
+    items: list[OutcomeItemIn],
+    reason: str,
+    idempotency_key: str | None,
+) -> OutcomeBatchResult:
+    """Bulk upsert keyed by (indicator, period, gender, source). With an Idempotency-Key the
+    first answer is stored: a redelivery gets it again, other content under the key is refused."""
+    scope = f"{register.municipality_code}/{register.board_code}/outcomes"
+    digest = items_hash(items)
+    if idempotency_key:
+        seen = await _replayed(session, scope, idempotency_key, digest)
+        if seen is not None:
+            return seen
+    result = await record_items(session, actor, register, items, reason)
+    if idempotency_key:
+        session.add(
+            IdempotencyRecord(
+                scope=scope,
+                key=idempotency_key,
+                request_hash=digest,
+                response=result.model_dump(mode="json"),
+            )
+        )
+    try:
+        await commit(session)
+    except IntegrityError:
+        # The same key was processed concurrently (a redelivery racing the first attempt):
+        # this transaction is void, and the first one's answer is the answer.
+        await session.rollback()
+        seen = await _replayed(session, scope, idempotency_key or "", digest)
+        if seen is None:
+            raise
+        return seen
+    return result
+
+
+async def import_kolada(
+    session: AsyncSession,
+    actor: str,
+    register: Register,
+    body: KoladaImportIn,
+    idempotency_key: str | None,
+) -> OutcomeBatchResult:
+    """Kolada's values for the indicators mapped to their KPI, recorded as any batch."""
+    mapped = await indicator_queries.kolada_indicators(session, register.id)
+    by_kpi = {i.source_ref: i for i in mapped if i.source_ref is not None}  # all, by the query
+    items = kolada.items_from_kolada(body.values, register.municipality_code, by_kpi)
+    return await record_outcomes(session, actor, register, items, body.reason, idempotency_key)
+
+
+async def export_kolada(
+    session: AsyncSession, register: Register, kpi: str | None
+) -> list[KoladaEntry]:
+    mapped = {i.id: i for i in await indicator_queries.kolada_indicators(session, register.id, kpi)}
+    outcomes = await outcome_queries.current_outcomes(
+        session, register.id, indicator_ids=list(mapped), annual_only=True, gender=None
+    )
+    return kolada.kolada_from_outcomes(outcomes, register.municipality_code, mapped)
+
+
+async def outcome_changes(
+    session: AsyncSession, register: Register, since: int, limit: int
+) -> ChangesPage:
+    """Values recorded after the cursor `since`, oldest first."""
+    rows = await outcome_queries.changes_since(session, register.id, since, limit)
+    indicators = await indicator_queries.indicators_by_code(session, register.id)
+    codes = {i.id: i.code for i in indicators.values()}
+    items = [
+        ChangeOut(**outcome_out(o).model_dump(), indicator_code=codes[o.indicator_id]) for o in rows
+    ]
+    return ChangesPage(items=items, next_since=rows[-1].id if rows else since)
+
+
+async def record_items(
+    session: AsyncSession, actor: str, register: Register, items: list[OutcomeItemIn], reason: str
+) -> OutcomeBatchResult:
+    """A step of a use case, not one: append a row for every item that differs from its
+    key's current value, with the audit entry. The calling use case commits."""
+    indicators = await indicator_queries.indicators_by_code(session, register.id)
+    routed, unused = route(indicators, items)
+    check_items(register, indicators, routed)
+    keys = {(indicators[code].id, i.period, i.gender, i.source) for _, code, i in routed}
+    current = await outcome_queries.current_for_keys(session, register.id, keys)
+    created = corrected = unchanged = 0
+    changes = []
+    for _, code, item in routed:
+        indicator = indicators[code]
+        old = current.get((indicator.id, item.period, item.gender, item.source))
+        if old is not None and same(old, item):
+            unchanged += 1
+            continue
+        year, tertial = split_period(item.period)
+        session.add(
+            Outcome(
+                indicator_id=indicator.id,
+                register_id=register.id,
+                period=item.period,
+                year=year,
+                tertial=tertial,
+                gender=item.gender,
+                source=item.source,
+                value=item.value,
+                status=item.status,
+                notation=item.notation,
+                comment=item.comment,
+                analysis=item.analysis,
+                recorded_by=actor,
+                replaces_id=old.id if old else None,
+            )
+        )
+        created += old is None
+        corrected += old is not None
+        changes.append(outcome_change(code, old, item))
+    if changes:
+        record_audit(
+            session,
+            AuditEntry,
+            register_id=register.id,
+            actor=actor,
+            action="outcomes.recorded",
+            target=f"{register.municipality_code}/{register.board_code}",
+            reason=reason,
+            changes=changes,
+        )
+    await session.flush()
+    return OutcomeBatchResult(
+        created=created,
+        corrected=corrected,
+        unchanged=unchanged,
+        last_change_id=await outcome_queries.last_outcome_id(session, register.id),
+        unused_figures=unused,
+    )
+
+
+async def _replayed(
+    session: AsyncSession, scope: str, key: str, digest: str
+) -> OutcomeBatchResult | None:
+    seen = await outcome_queries.get_idempotency(session, scope, key)
+    if seen is None:
+        return None
+    if seen.request_hash != digest:
+        raise InvalidContent(
+            "This Idempotency-Key was used for different content",
+            field="/items",
+            idempotency_key=key,
+        )
+    return OutcomeBatchResult.model_validate(seen.response)
