@@ -1,0 +1,121 @@
+"""Stored documents: rendered once per state of the data, served from one query, never stale
+after an acknowledged write; on a temporary SQLite file, or PostgreSQL when
+OUTBOX_TEST_DATABASE_URL names a database (CI), shared with the outbox tests' tables."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import Depends, FastAPI, Request, Response
+from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from municipal_shared.kit.database import NAMING_CONVENTION, create_engine
+from municipal_shared.kit.documents import Rendered, document_tables, serve, touch
+from municipal_shared.kit.testing import database_url_for_tests
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+things = Table(
+    "document_test_thing",
+    metadata,
+    Column("scope", String(20), primary_key=True),
+    Column("value", Integer, nullable=False),
+)
+TABLES = document_tables(metadata)
+
+
+class App:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+        self.renders = 0
+        self.app = FastAPI()
+
+        async def session() -> AsyncIterator[AsyncSession]:
+            async with sessions() as s:
+                yield s
+
+        @self.app.get("/things/{a}/{b}")
+        async def read(
+            a: str, b: str, request: Request, s: AsyncSession = Depends(session)
+        ) -> Response:
+            async def render() -> Rendered:
+                self.renders += 1
+                rows = await s.execute(select(things).where(things.c.scope.in_([a, b])))
+                body = ",".join(f"{r.scope}={r.value}" for r in sorted(rows, key=lambda r: r.scope))
+                return Rendered(body.encode(), media_type="text/plain")
+
+            variant = request.headers.get("x-variant", "")
+            return await serve(request, s, TABLES, scopes=[a, b], render=render, variant=variant)
+
+    async def write(self, scope: str, value: int) -> None:
+        """A use case: the change and the touch in one transaction, then commit."""
+        async with self.sessions() as s:
+            changed = await s.execute(
+                update(things).where(things.c.scope == scope).values(value=value)
+            )
+            if changed.rowcount == 0:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
+                await s.execute(things.insert().values(scope=scope, value=value))
+            await touch(s, TABLES, scope)
+            await s.commit()
+
+
+@pytest.fixture
+async def service(tmp_path: Path) -> AsyncIterator[App]:
+    engine = create_engine(database_url_for_tests("OUTBOX_TEST_DATABASE_URL", tmp_path, "docs"))
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.drop_all)
+        await conn.run_sync(metadata.create_all)
+    yield App(async_sessionmaker(engine, expire_on_commit=False))
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.drop_all)
+    await engine.dispose()
+
+
+@pytest.fixture
+async def client(service: App) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=service.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://kit.test") as c:
+        yield c
+
+
+async def test_a_document_is_rendered_once_per_state_and_304_needs_no_rendering(
+    service: App, client: httpx.AsyncClient
+) -> None:
+    await service.write("a", 1)
+    first = await client.get("/things/a/b")
+    again = await client.get("/things/a/b")
+    assert (first.text, again.text, service.renders) == ("a=1", "a=1", 1)
+    assert first.headers["etag"] == again.headers["etag"]
+    assert first.headers["content-type"].startswith("text/plain")
+    unchanged = await client.get("/things/a/b", headers={"If-None-Match": first.headers["etag"]})
+    assert (unchanged.status_code, unchanged.content, service.renders) == (304, b"", 1)
+
+
+async def test_a_read_after_a_write_to_any_of_its_scopes_sees_the_write(
+    service: App, client: httpx.AsyncClient
+) -> None:
+    await service.write("a", 1)
+    old = await client.get("/things/a/b")
+    await service.write("b", 2)
+    assert (await client.get("/things/a/b")).text == "a=1,b=2"
+    await service.write("a", 3)
+    new = await client.get("/things/a/b", headers={"If-None-Match": old.headers["etag"]})
+    assert (new.status_code, new.text) == (200, "a=3,b=2")
+    assert new.headers["etag"] != old.headers["etag"]
+    await service.write("c", 9)  # another scope: the stored rendering stays current
+    renders = service.renders
+    assert (await client.get("/things/a/b")).text == "a=3,b=2"
+    assert service.renders == renders
+
+
+async def test_variants_and_paths_are_stored_apart(service: App, client: httpx.AsyncClient) -> None:
+    await service.write("a", 1)
+    await client.get("/things/a/b", headers={"x-variant": "peer-etag-1"})
+    await client.get("/things/a/b", headers={"x-variant": "peer-etag-2"})
+    await client.get("/things/a/b", headers={"x-variant": "peer-etag-2"})
+    assert service.renders == 2
+    assert (await client.get("/things/b/a")).text == "a=1"
+    assert service.renders == 3
