@@ -52,6 +52,7 @@ def run(
             factory=True,
             host=settings.host,
             port=settings.port,
+            workers=settings.workers,
             log_config=None,
             # In-flight requests get the grace period after SIGTERM, then are cancelled, so a
             # stalled database cannot outlast the orchestrator's stop timeout.

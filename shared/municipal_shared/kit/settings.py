@@ -84,6 +84,9 @@ class ServiceSettings(BaseSettings):
     log_level: str = "INFO"
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = Field(default=1, ge=1, le=64)
+    """Processes `serve` runs (uvicorn's supervisor); every worker reads the same database, so
+    nothing a worker keeps in memory can go stale (see kit/documents.py)."""
     db_connect_timeout_seconds: PositiveFloat = 5.0
     """How long opening a database connection may take (PostgreSQL); a database that does not
     answer is a 503 with Retry-After instead of a request hanging. Also bounds closing the
