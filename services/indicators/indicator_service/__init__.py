@@ -1,3 +1,2 @@
-"""Indicator service: the indicator register, targets of every kind and goal fulfilment per tertial.
-
-Filled by its own issue; for now it answers health and readiness."""
+"""Indicator service: the indicator register, targets of every kind and goal fulfilment per
+tertial, and the composed tertial report that reads the budget and procurement services."""

@@ -1,3 +1,6 @@
+"""Configuration of the indicator service, from INDICATORS_* environment variables: its
+database, its port, and where and how it reads its peers for the composed report."""
+
 from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
