@@ -1,8 +1,10 @@
-"""Request bodies of the procurement service: a tender outcome in the native format."""
+"""Request bodies of the procurement service: a tender outcome in the native format, and the
+same outcome as read from OCDS (`ReceivedProcurement`, built by rules/ocds_mapping.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Annotated
 
@@ -75,10 +77,12 @@ class EmploymentRequirement(RequestModel):
         return self
 
 
-class BidderIn(RequestModel):
+class ReceivedBidder(RequestModel):
+    """A bidder as every source gives it; OCDS may leave the name out."""
+
     scheme: Scheme = "SE-BLV"
     organisation_number: OrganisationNumber
-    name: str = Field(min_length=1, max_length=300)
+    name: str | None = Field(default=None, min_length=1, max_length=300)
     size_class: SizeClass | None = Field(
         default=None, description="As stated by the sender; kept with its provenance."
     )
@@ -91,17 +95,24 @@ class BidderIn(RequestModel):
     bids: int = Field(default=1, ge=1, le=100, description="Tenders or variants; they count once.")
 
 
-class ProcurementIn(RequestModel):
-    administration: str = Field(
-        min_length=1, max_length=200, examples=["Kommunledningsförvaltningen"]
-    )
+class BidderIn(ReceivedBidder):
+    # The native format names every bidder (narrowed: a BidderIn is a ReceivedBidder).
+    name: str = Field(min_length=1, max_length=300)
+
+
+class Outcome(RequestModel):
+    """What every source of a tender outcome gives, the native format and OCDS alike: the
+    type the rules and use cases read. What OCDS may leave out is optional here; the native
+    format (`ProcurementIn`) narrows it to required, in the same place of the field order."""
+
+    administration: str | None = Field(default=None, min_length=1, max_length=200)
     board_code: BoardCode
-    title: str = Field(min_length=1, max_length=500)
-    category: Category
-    procedure: Procedure
-    advertised: bool = Field(description="Published so that more suppliers could bid.")
-    estimated_value: SEK | None = None
-    awarded_value: SEK | None = None
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    category: Category | None = None
+    procedure: Procedure | None = None
+    advertised: bool | None = None
+    estimated_value: Amount | None = None
+    awarded_value: Amount | None = None
     contract_period: ContractPeriod | None = None
     execution_days: int | None = Field(
         default=None,
@@ -111,7 +122,7 @@ class ProcurementIn(RequestModel):
     )
     employees_needed: int | None = Field(default=None, ge=0, le=10_000_000)
     employment_requirement: EmploymentRequirement | None = None
-    bidders: list[BidderIn] = Field(default_factory=list, max_length=500)
+    bidders: Sequence[ReceivedBidder] = Field(default_factory=list, max_length=500)
     number_of_bidders_reported: int | None = Field(
         default=None,
         ge=0,
@@ -122,6 +133,21 @@ class ProcurementIn(RequestModel):
     award_date: dt.date | None = None
     contract_signed_date: dt.date | None = None
     status: Status
+
+
+class ProcurementIn(Outcome):
+    """A tender outcome in the native format: everything the measurement needs is required."""
+
+    administration: str = Field(
+        min_length=1, max_length=200, examples=["Kommunledningsförvaltningen"]
+    )
+    title: str = Field(min_length=1, max_length=500)
+    category: Category
+    procedure: Procedure
+    advertised: bool = Field(description="Published so that more suppliers could bid.")
+    estimated_value: SEK | None = None
+    awarded_value: SEK | None = None
+    bidders: list[BidderIn] = Field(default_factory=list, max_length=500)
 
 
 class ProcurementPut(ProcurementIn):
@@ -142,27 +168,14 @@ class QualityNote(RequestModel):
     message: str = Field(max_length=500)
 
 
-class ReceivedBidder(BidderIn):
-    """A bidder as OCDS names it: the name may be missing."""
-
-    name: str | None = Field(default=None, min_length=1, max_length=300)  # type: ignore[assignment]  # optional in OCDS
-
-
-class ReceivedProcurement(ProcurementIn):
+class ReceivedProcurement(Outcome):
     """A tender outcome read from OCDS. What the measurement needs but the release lacks is
     None here and a quality warning (`notes`), never a refusal: the figures that need it
     leave the procurement out and say so in their `based_on`."""
 
-    administration: str | None = Field(default=None, min_length=1, max_length=200)  # type: ignore[assignment]  # optional in OCDS
-    title: str | None = Field(default=None, min_length=1, max_length=500)  # type: ignore[assignment]  # optional in OCDS
-    category: Category | None = None  # type: ignore[assignment]  # optional in OCDS
-    procedure: Procedure | None = None  # type: ignore[assignment]  # optional in OCDS
-    advertised: bool | None = None  # type: ignore[assignment]  # optional in OCDS
-    estimated_value: Amount | None = None
     estimated_value_currency: Currency | None = None
-    awarded_value: Amount | None = None
     awarded_value_currency: Currency | None = None
-    bidders: list[ReceivedBidder] = Field(default_factory=list, max_length=500)  # type: ignore[assignment]  # bidders as OCDS names them
+    bidders: list[ReceivedBidder] = Field(default_factory=list, max_length=500)
     bidders_listed: bool = Field(
         description="False when the release lists no tenderers: the bidder count is then the "
         "reported numberOfTenderers, and the awarded suppliers stand in as bidders."

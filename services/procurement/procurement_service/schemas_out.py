@@ -121,6 +121,12 @@ def procurement_out(p: Procurement) -> ProcurementOut:
     )
 
 
+class OcdsResult(BaseModel):
+    stored: int
+    unchanged: int
+    procurements: list[str]
+
+
 class DeadLetter(BaseModel):
     id: int
     destination: str

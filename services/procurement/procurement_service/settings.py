@@ -3,7 +3,7 @@ from pydantic_settings import SettingsConfigDict
 
 from municipal_shared.kit.peer_tokens import PeerClientSettings
 from municipal_shared.kit.settings import ServiceSettings
-from procurement_service.attribution import LINKOPING, Buyer
+from procurement_service.rules.attribution import LINKOPING, Buyer
 
 DEVELOPMENT_PERSONAL_DATA_KEY = "development-only-personal-data-key"
 
@@ -15,7 +15,7 @@ class ProcurementSettings(ServiceSettings, PeerClientSettings):
     port: int = 8003
     personal_data_key: SecretStr = SecretStr(DEVELOPMENT_PERSONAL_DATA_KEY)
     """Key of the pseudonyms that replace a sole trader's personal identity number
-    (personal_data.py). Production refuses to start without a long random value of its own;
+    (rules/personal_data.py). Production refuses to start without a long random value of its own;
     to change it, run `python -m procurement_service.rekey` (README, "Security")."""
     personal_data_previous_key: SecretStr | None = None
     """The key being replaced, read only by the re-keying command."""
@@ -32,7 +32,7 @@ class ProcurementSettings(ServiceSettings, PeerClientSettings):
     """The register that receives the municipality's procurement figures."""
     buyers: dict[str, Buyer] = Field(default_factory=lambda: {"0580": LINKOPING})
     """The municipalities received for, by code: organisation numbers, boards, the default
-    board and buying administrations' boards (JSON; see attribution.py)."""
+    board and buying administrations' boards (JSON; see rules/attribution.py)."""
     relay_interval_seconds: float = 1.0
     relay_timeout_seconds: float = 5.0
     relay_enabled: bool = True

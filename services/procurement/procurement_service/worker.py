@@ -14,10 +14,11 @@ from fastapi import FastAPI
 from municipal_shared.kit.outbox import OutboxRelay
 from municipal_shared.kit.peers import peer_client
 from municipal_shared.kit.settings import AuthSettings
-from procurement_service.delivery import RegisterTarget, publish_dirty
 from procurement_service.models import OUTBOX
-from procurement_service.service import rule_for
+from procurement_service.rules.delivery import RegisterTarget
 from procurement_service.settings import ProcurementSettings
+from procurement_service.use_cases.delivery import publish_dirty
+from procurement_service.use_cases.measurement import rule_for
 
 logger = logging.getLogger("procurement_service.worker")
 SERVICE_SUBJECT = "procurement-service"

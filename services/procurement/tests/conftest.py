@@ -14,9 +14,9 @@ from municipal_shared.kit.pytest_service import (
     database_url,
     token,
 )
-from procurement_service.attribution import LINKOPING, Buyer
 from procurement_service.main import create_app
 from procurement_service.models import Base
+from procurement_service.rules.attribution import LINKOPING, Buyer
 from procurement_service.settings import SCRIPT_LOCATION, VERSION_TABLE, ProcurementSettings
 
 # A second municipality (a made-up organisation number) for tests that compare the two.

@@ -9,7 +9,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from procurement_service.ocds import compile_releases
+from procurement_service.rules.ocds import compile_releases
 from procurement_service.schemas import (
     BidderIn,
     ContractPeriod,

@@ -25,17 +25,17 @@ from municipal_shared.contracts.procurement import (
 )
 from municipal_shared.kit.outbox import DELIVERED, PENDING
 from municipal_shared.types import Tertial
-from procurement_service.delivery import (
+from procurement_service.models import OUTBOX, DeliveryState, DirtyPeriod
+from procurement_service.rules.delivery import (
     RegisterTarget,
     affected_tertials,
     idempotency_key,
     next_sequence,
-    publish_dirty,
     register_items,
 )
-from procurement_service.measurement import Figures
-from procurement_service.models import OUTBOX, DeliveryState, DirtyPeriod
-from procurement_service.service import rule_for
+from procurement_service.rules.measurement import Figures
+from procurement_service.use_cases.delivery import publish_dirty
+from procurement_service.use_cases.measurement import rule_for
 
 
 def test_a_change_touches_its_tertial_and_the_later_cumulative_ones() -> None:

@@ -14,9 +14,9 @@ from procurement_testkit import BIDDER, SET, A, D, E, outcome
 from test_ocds_real_world import direct_award
 
 from municipal_shared.contracts.indicators import DeliveredOutcomes
-from procurement_service.delivery import register_items
-from procurement_service.measurement import Window, measure
-from procurement_service.service import rule_for
+from procurement_service.rules.delivery import register_items
+from procurement_service.rules.measurement import Window
+from procurement_service.use_cases.measurement import measure, rule_for
 
 M = "/v1/measurements/0580/2018"
 

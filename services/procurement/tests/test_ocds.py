@@ -38,14 +38,14 @@ from ocds_fixture import (
 )
 from stdnum.se import orgnr
 
-from procurement_service.attribution import LINKOPING
-from procurement_service.ocds import (
+from procurement_service.rules.attribution import LINKOPING, Attribution
+from procurement_service.rules.ocds import (
     PackageError,
     canonical_hash,
     compile_releases,
     parse_package,
 )
-from procurement_service.ocds_mapping import Attribution, MappingError, to_procurement
+from procurement_service.rules.ocds_mapping import MappingError, to_procurement
 from procurement_service.schemas import ProcurementIn
 from procurement_service.vocabulary import Procedure, SizeClass, Status
 

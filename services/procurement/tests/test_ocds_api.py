@@ -13,9 +13,10 @@ from ocds_fixture import EXPECTED, OCID, RELEASES, TENDER_ID, release_package
 from sqlalchemy import select
 
 from municipal_shared.kit.testing import assert_problem
-from procurement_service.delivery import RegisterTarget, publish_dirty
 from procurement_service.models import OUTBOX
-from procurement_service.service import rule_for
+from procurement_service.rules.delivery import RegisterTarget
+from procurement_service.use_cases.delivery import publish_dirty
+from procurement_service.use_cases.measurement import rule_for
 
 OCDS = "/v1/procurements/0580/ocds"
 

@@ -20,8 +20,8 @@ from ocds_fixture import (
     release_package,
 )
 
-from procurement_service.ocds import PackageError, compile_releases, parse_package
-from procurement_service.ocds_validation import release_errors
+from procurement_service.rules.ocds import PackageError, compile_releases, parse_package
+from procurement_service.rules.ocds_validation import release_errors
 
 PACKAGED = [
     "release-schema.json",

@@ -18,11 +18,11 @@ from procurement_testkit import SET
 from sqlalchemy import MetaData, select, text
 
 from municipal_shared.kit.settings import AuthSettings
-from procurement_service import personal_data, rules
 from procurement_service.main import create_app
 from procurement_service.models import Bidder, OcdsRelease
-from procurement_service.rekey import rekey
+from procurement_service.rules import personal_data, procurement
 from procurement_service.settings import ProcurementSettings
+from procurement_service.use_cases.rekey import rekey
 
 NUMBER = "811228-9874"
 FORMS = ["811228-9874", "8112289874", "19811228-9874", "198112289874"]
@@ -153,10 +153,10 @@ def test_pseudonyms_are_keyed_stable_and_not_the_number() -> None:
     assert personal_data.number_of(pseudonym, b"another key of the same length!!") is None
     assert personal_data.pseudonym(NUMBER, b"another key") != pseudonym
     # A forged pseudonym is not accepted as a sole trader.
-    with pytest.raises(rules.InvalidOrganisationNumber):
-        rules.identify("st:" + "A" * 35, KEY)
+    with pytest.raises(procurement.InvalidOrganisationNumber):
+        procurement.identify("st:" + "A" * 35, KEY)
     # Legal persons stay as they are, in both 10- and 12-digit forms.
-    assert rules.identify("165560360793", KEY).key == "556036-0793"
+    assert procurement.identify("165560360793", KEY).key == "556036-0793"
 
 
 def test_redaction_keeps_the_release_usable() -> None:
@@ -186,7 +186,7 @@ async def test_rekeying_moves_every_pseudonym_to_the_new_key(
     )
     assert r.status_code == 200, r.text
     new = b"a new key of forty characters or so, rnd"
-    async with app.state.database.sessions() as session, session.begin():
+    async with app.state.database.sessions() as session:
         done = await rekey(session, KEY, new)
     assert (done.bidders, done.releases) == (1, 1)
     moved = personal_data.pseudonym(NUMBER, new)
@@ -194,7 +194,7 @@ async def test_rekeying_moves_every_pseudonym_to_the_new_key(
         assert set((await session.execute(select(Bidder.org_key))).scalars()) == {moved}
         [body] = (await session.execute(select(OcdsRelease.body))).scalars()
     assert moved in str(body) and personal_data.pseudonym(NUMBER, KEY) not in str(body)
-    async with app.state.database.sessions() as session, session.begin():
+    async with app.state.database.sessions() as session:
         again = await rekey(session, KEY, new)
     assert (again.bidders, again.releases) == (0, 0)
 

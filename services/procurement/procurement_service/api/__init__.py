@@ -1,2 +1,2 @@
-"""HTTP routes of the procurement service: thin; rules live in service.py, rules.py and
-measurement.py."""
+"""HTTP routes of the procurement service: thin (parse, authorise, call one use case in
+use_cases/, shape the answer); rules live in rules/, queries in repository/."""

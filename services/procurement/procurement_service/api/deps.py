@@ -21,6 +21,7 @@ __all__ = [
     "Reader",
     "ReferencePath",
     "Session",
+    "Settings",
     "Writer",
     "YearPath",
 ]
@@ -42,8 +43,16 @@ ReferencePath = Annotated[
 ]
 
 
-def personal_data_key(request: Request) -> bytes:
+def _settings(request: Request) -> ProcurementSettings:
     settings: ProcurementSettings = request.app.state.settings
+    return settings
+
+
+# The app's settings: the buyers configured, the limits of a package.
+Settings = Annotated[ProcurementSettings, Depends(_settings)]
+
+
+def personal_data_key(settings: Settings) -> bytes:
     return settings.personal_data_key.get_secret_value().encode()
 
 

@@ -10,9 +10,9 @@ from fastapi import APIRouter, Query
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
-from procurement_service import measuring, service
 from procurement_service.api.deps import Admin, MunicipalityPath, Reader, Session, YearPath
 from procurement_service.schemas import EmploymentRuleIn
+from procurement_service.use_cases import measurement
 
 router = APIRouter(tags=["measurements"])
 
@@ -36,7 +36,7 @@ async def tertial_measurement(
     administration: Administration = None,
     window: Annotated[bool, Query(description="Only the tertial's four months")] = False,
 ) -> ProcurementMeasurement:
-    return await measuring.tertial_measurement(
+    return await measurement.tertial_measurement(
         session, municipality_code, year, tertial, window, administration
     )
 
@@ -56,7 +56,9 @@ async def range_measurement(
     end: Annotated[dt.date, Query(alias="to", examples=["2018-06-30"])],
     administration: Administration = None,
 ) -> ProcurementMeasurement:
-    return await measuring.range_measurement(session, municipality_code, start, end, administration)
+    return await measurement.range_measurement(
+        session, municipality_code, start, end, administration
+    )
 
 
 @router.put(
@@ -69,7 +71,7 @@ async def range_measurement(
 async def put_rule(
     municipality_code: MunicipalityPath, body: EmploymentRuleIn, session: Session, admin: Admin
 ) -> EmploymentRuleIn:
-    await service.set_employment_rule(
+    await measurement.set_employment_rule(
         session,
         admin.subject,
         municipality_code,

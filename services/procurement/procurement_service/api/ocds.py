@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query, Request
-from pydantic import BaseModel
+from fastapi import APIRouter, Body, Query
 
-from municipal_shared.kit.problems import InvalidContent, field_error, problem_responses
+from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import BOARD_CODE_PATTERN
-from procurement_service import attribution as attribution_rules
-from procurement_service import ocds_ingest
-from procurement_service.api.deps import MunicipalityPath, PersonalDataKey, Session, Writer
+from procurement_service.api.deps import (
+    MunicipalityPath,
+    PersonalDataKey,
+    Session,
+    Settings,
+    Writer,
+)
+from procurement_service.schemas_out import OcdsResult
+from procurement_service.use_cases import ocds_intake
 
 router = APIRouter(tags=["ocds"])
 EXAMPLE = {
@@ -23,37 +28,6 @@ EXAMPLE = {
 }
 
 
-class OcdsResult(BaseModel):
-    stored: int
-    unchanged: int
-    procurements: list[str]
-
-
-def _refuse_too_many_releases(payload: dict[str, Any], limit: int) -> None:
-    """Counted before the schema check and the database: 30 000 stub releases would take
-    minutes to check and hold the (SQLite) write lock while stored."""
-    records = payload.get("records")
-    if isinstance(records, list):
-        # A record counts its releases (embedded or linked), at least one: its compiledRelease.
-        pointer = "/records"
-        count = sum(
-            max(1, len(r["releases"]))
-            if isinstance(r, dict) and isinstance(r.get("releases"), list)
-            else 1
-            for r in records
-        )
-    else:
-        releases = payload.get("releases")
-        pointer, count = "/releases", len(releases) if isinstance(releases, list) else 0
-    if count > limit:
-        message = f"{count} releases; a package may hold at most {limit}"
-        raise InvalidContent(
-            f"Too many releases: send at most {limit} per package",
-            errors=[field_error(pointer, message, "too_long")],
-            max_releases=limit,
-        )
-
-
 @router.post(
     "/v1/procurements/{municipality_code}/ocds",
     operation_id="postOcdsPackage",
@@ -63,7 +37,7 @@ def _refuse_too_many_releases(payload: dict[str, Any], limit: int) -> None:
 )
 async def post_package(
     municipality_code: MunicipalityPath,
-    request: Request,
+    settings: Settings,
     session: Session,
     writer: Writer,
     key: PersonalDataKey,
@@ -77,10 +51,13 @@ async def post_package(
         ),
     ] = None,
 ) -> OcdsResult:
-    _refuse_too_many_releases(payload, request.app.state.settings.max_releases)
-    buyers = request.app.state.settings.buyers
-    attribution = attribution_rules.for_ocds(buyers, municipality_code, board)
-    result = await ocds_ingest.ingest(
-        session, writer.subject, municipality_code, payload, key, attribution
+    return await ocds_intake.receive_package(
+        session,
+        writer.subject,
+        municipality_code,
+        payload,
+        key,
+        buyers=settings.buyers,
+        board=board,
+        max_releases=settings.max_releases,
     )
-    return OcdsResult(**result)

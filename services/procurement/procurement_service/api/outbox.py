@@ -6,9 +6,9 @@ from fastapi import APIRouter
 
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
-from procurement_service import outbox
 from procurement_service.api.deps import Admin, IdPath, OutboxReader, Session
 from procurement_service.schemas_out import DeadLetter, OutboxState
+from procurement_service.use_cases import outbox
 
 router = APIRouter(tags=["outbox"])
 

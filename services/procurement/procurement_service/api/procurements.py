@@ -1,17 +1,15 @@
-"""Tender outcomes in the native format: one by reference (idempotent PUT), or many at once."""
+"""Tender outcomes in the native format: one by reference (idempotent PUT), or many at once;
+and the municipality's audit log."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 
 from municipal_shared.kit.audit import AuditEntryOut
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
-from municipal_shared.kit.races import retry_lost_race
-from procurement_service import attribution, service
-from procurement_service import repository as repo
 from procurement_service.api.deps import (
     AuditReader,
     MunicipalityPath,
@@ -19,10 +17,12 @@ from procurement_service.api.deps import (
     Reader,
     ReferencePath,
     Session,
+    Settings,
     Writer,
 )
 from procurement_service.schemas import BulkIn, ProcurementPut
 from procurement_service.schemas_out import BulkResult, ProcurementOut, procurement_out
+from procurement_service.use_cases import procurements
 
 router = APIRouter(tags=["procurements"])
 ONE = "/v1/procurements/{municipality_code}/{reference}"
@@ -42,7 +42,7 @@ async def list_audit(
     session: Session,
     page: Pagination,
 ) -> Page[AuditEntryOut]:
-    return await service.audit_log(session, municipality_code, page)
+    return await procurements.list_audit(session, municipality_code, page)
 
 
 # Declared after the audit log: `audit` would also match the reference of a procurement.
@@ -64,17 +64,10 @@ async def put_procurement(
     writer: Writer,
     key: PersonalDataKey,
     response: Response,
-    request: Request,
+    settings: Settings,
 ) -> ProcurementOut:
-    buyers = request.app.state.settings.buyers
-    attribution.check_native(buyers, municipality_code, [("/board_code", body.board_code)])
-    # Identical PUTs at the same moment: the ones that lose the race to create the reference
-    # find it stored and answer with it (200, same body), never 409.
-    procurement, what = await retry_lost_race(
-        session,
-        lambda: service.put_one(
-            session, writer.subject, municipality_code, reference, body, key, body.reason
-        ),
+    procurement, what = await procurements.put_procurement(
+        session, writer.subject, settings.buyers, municipality_code, reference, body, key
     )
     response.status_code = 201 if what == "created" else 200
     return procurement_out(procurement)
@@ -90,7 +83,9 @@ async def put_procurement(
 async def get_procurement(
     municipality_code: MunicipalityPath, reference: ReferencePath, session: Session, _: Reader
 ) -> ProcurementOut:
-    return procurement_out(await service.find(session, municipality_code, reference))
+    return procurement_out(
+        await procurements.find_procurement(session, municipality_code, reference)
+    )
 
 
 @router.put(
@@ -106,17 +101,11 @@ async def put_procurements(
     session: Session,
     writer: Writer,
     key: PersonalDataKey,
-    request: Request,
+    settings: Settings,
 ) -> BulkResult:
-    boards = [(f"/items/{i}/board_code", item.board_code) for i, item in enumerate(body.items)]
-    attribution.check_native(request.app.state.settings.buyers, municipality_code, boards)
-    counts = await retry_lost_race(
-        session,
-        lambda: service.put_many(
-            session, writer.subject, municipality_code, body.items, key, body.reason
-        ),
+    return await procurements.put_procurements(
+        session, writer.subject, settings.buyers, municipality_code, body, key
     )
-    return BulkResult(**counts)
 
 
 @router.get(
@@ -133,5 +122,4 @@ async def list_procurements(
     page: Pagination,
     administration: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[ProcurementOut]:
-    rows, total = await repo.procurements_page(session, municipality_code, administration, page)
-    return page.of([procurement_out(p) for p in rows], total)
+    return await procurements.list_procurements(session, municipality_code, administration, page)

@@ -1,5 +1,5 @@
 """Every query of the procurement service, by what it reads and writes. Nothing here commits;
-the use cases in service.py, ocds_ingest.py, delivery.py and rekey.py commit once.
+the use cases (use_cases/) commit once.
 
 - procurements: procurements, their bidders, warnings and audit entries, the employment rule
 - ocds: the OCDS releases as received
@@ -16,7 +16,6 @@ from procurement_service.repository.procurements import (
     insert_procurements,
     insert_warnings,
     procurements_by_reference,
-    procurements_page,
     procurements_query,
 )
 
@@ -28,6 +27,5 @@ __all__ = [
     "insert_procurements",
     "insert_warnings",
     "procurements_by_reference",
-    "procurements_page",
     "procurements_query",
 ]

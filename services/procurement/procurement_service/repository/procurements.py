@@ -7,7 +7,6 @@ from typing import Any
 from sqlalchemy import Select, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from municipal_shared.kit.pagination import PageParams, fetch_page
 from procurement_service.models import (
     AuditEntry,
     Bidder,
@@ -40,13 +39,6 @@ def procurements_query(municipality_code: str, administration: str | None) -> Se
     if administration:
         query = query.where(Procurement.administration == administration)
     return query.order_by(Procurement.award_date, Procurement.reference)
-
-
-async def procurements_page(
-    session: AsyncSession, municipality_code: str, administration: str | None, page: PageParams
-) -> tuple[list[Procurement], int]:
-    """One page of the municipality's procurements by award date, and how many there are."""
-    return await fetch_page(session, procurements_query(municipality_code, administration), page)
 
 
 async def employment_rule(session: AsyncSession, municipality_code: str) -> EmploymentRule | None:

@@ -1,4 +1,5 @@
-"""SME and employment-requirement measurement, counted in the database.
+"""SME and employment-requirement measurement: the figures from the counts the database
+returned (repository/measurement.py; use_cases/measurement.py brings the two together).
 
 A procurement belongs to the period of its award decision; "set and signed" counts by the
 contract signing date. Every figure carries `based_on`, the number of procurements it rests
@@ -24,8 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-
-from sqlalchemy.ext.asyncio import AsyncSession
+from typing import TYPE_CHECKING
 
 from municipal_shared.contracts.procurement import (
     Competition,
@@ -38,8 +38,16 @@ from municipal_shared.contracts.procurement import (
     RequirementRule,
     SizeClasses,
 )
-from procurement_service.repository import measurement as repo
+from municipal_shared.types import Tertial
 from procurement_service.vocabulary import SME_CLASSES, SizeClass
+
+if TYPE_CHECKING:  # the counts the repository returns; only their types are read here
+    from procurement_service.repository.measurement import (
+        CompetitionCounts,
+        DirectAwardCounts,
+        EmploymentCounts,
+        SizeClassCounts,
+    )
 
 SHARE = Decimal("0.0001")
 MEAN = Decimal("0.01")
@@ -57,6 +65,15 @@ class Rule:
 class Window:
     start: dt.date
     end: dt.date  # inclusive
+
+
+TERTIAL_START = {Tertial.T1: (1, 1), Tertial.T2: (5, 1), Tertial.T3: (9, 1)}
+
+
+def tertial_window(year: int, tertial: Tertial, alone: bool) -> Window:
+    """Cumulative from January, or the tertial's four months alone."""
+    start = dt.date(year, *TERTIAL_START[tertial]) if alone else dt.date(year, 1, 1)
+    return Window(start, tertial.period_end(year))
 
 
 def measured_count(value: int, based_on: int) -> MeasuredCount:
@@ -80,31 +97,7 @@ def ratio(part: int, whole: int, quantum: Decimal = SHARE) -> Decimal | None:
     return None if whole == 0 else (Decimal(part) / Decimal(whole)).quantize(quantum)
 
 
-async def measure(
-    session: AsyncSession,
-    municipality_code: str,
-    window: Window,
-    rule: Rule,
-    administration: str | None = None,
-) -> Figures:
-    scope = repo.Scope(municipality_code, administration, window.start, window.end)
-    employment = await repo.employment(
-        session, scope, rule.categories, rule.min_execution_days, rule.min_employees
-    )
-    return Figures(
-        competition=competition(await repo.competition(session, scope)),
-        size_classes=size_classes(await repo.size_classes(session, scope)),
-        employment_requirement=employment_requirement(employment, rule),
-        direct_awards=direct_awards(
-            await repo.direct_awards(session, scope, rule.direct_award_threshold_sek), rule
-        ),
-        quality=[
-            QualityCount(code=c, procurements=n) for c, n in await repo.quality(session, scope)
-        ],
-    )
-
-
-def competition(c: repo.CompetitionCounts) -> Competition:
+def competition(c: CompetitionCounts) -> Competition:
     return Competition(
         procurements=c.procurements,
         bids=measured_count(c.bids, c.on_listed),
@@ -119,7 +112,7 @@ def competition(c: repo.CompetitionCounts) -> Competition:
     )
 
 
-def size_classes(c: repo.SizeClassCounts) -> SizeClasses:
+def size_classes(c: SizeClassCounts) -> SizeClasses:
     bidders, winners = c.bidders, c.winners
     known_bidders = sum(bidders.values()) - bidders[SizeClass.NO_DATA]
     sme_bidders = sum(bidders[s] for s in SME_CLASSES)
@@ -148,7 +141,7 @@ def size_classes(c: repo.SizeClassCounts) -> SizeClasses:
     )
 
 
-def employment_requirement(c: repo.EmploymentCounts, rule: Rule) -> EmploymentRequirement:
+def employment_requirement(c: EmploymentCounts, rule: Rule) -> EmploymentRequirement:
     return EmploymentRequirement(
         rule=RequirementRule(
             categories=list(rule.categories),
@@ -168,7 +161,7 @@ def employment_requirement(c: repo.EmploymentCounts, rule: Rule) -> EmploymentRe
     )
 
 
-def direct_awards(c: repo.DirectAwardCounts, rule: Rule) -> DirectAwards:
+def direct_awards(c: DirectAwardCounts, rule: Rule) -> DirectAwards:
     return DirectAwards(
         threshold_sek=rule.direct_award_threshold_sek,
         above_threshold=measured_count(c.above, c.decided - c.not_in_sek),

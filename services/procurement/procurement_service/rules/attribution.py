@@ -8,12 +8,32 @@ adds a municipality or a board by changing the setting (see README, "Settings").
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
 from pydantic import BaseModel, Field, field_validator, model_validator
 from stdnum.se import orgnr
 
 from municipal_shared.kit.problems import InvalidContent, field_error
 from municipal_shared.types import BoardCode
-from procurement_service.ocds_mapping import Attribution
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """Whose procurement a release is: the municipality's organisation numbers (its buyer must
+    be one of them) and how a buying administration becomes a board."""
+
+    municipality_code: str
+    organisation_numbers: frozenset[str]  # NNNNNN-NNNN
+    default_board: str
+    board: str | None = None  # from the request: wins over everything
+    administration_boards: Mapping[str, str] = field(default_factory=dict)  # casefolded name
+
+    def board_for(self, administration: str | None) -> str:
+        if self.board is not None:
+            return self.board
+        mapped = self.administration_boards.get((administration or "").strip().casefold())
+        return mapped or self.default_board
 
 
 class Buyer(BaseModel):

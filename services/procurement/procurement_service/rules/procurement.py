@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from stdnum.se import orgnr
 
-from procurement_service import personal_data
+from procurement_service.rules import personal_data
 from procurement_service.vocabulary import (
     BidderCount,
     Procedure,

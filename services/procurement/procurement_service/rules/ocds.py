@@ -25,8 +25,8 @@ from typing import Any, NamedTuple
 
 from pydantic import ValidationError
 
-from procurement_service import ocds_validation
-from procurement_service.ocds_models import Release
+from procurement_service.rules import ocds_validation
+from procurement_service.schemas_ocds import Release
 
 __all__ = [
     "PackageError",

@@ -1,4 +1,5 @@
-"""Delivery of the measured figures to the indicator register.
+"""Delivery of the measured figures to the indicator register: the rules (which tertials a
+change touches, the message, its sequence and key); use_cases/delivery.py publishes.
 
 A write marks the tertials it changes as dirty (same transaction). The publisher takes each
 dirty tertial in one transaction: it locks the mark, measures, and compares the message it
@@ -30,14 +31,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from municipal_shared.contracts.indicators import DeliveredOutcome, DeliveredOutcomes
-from municipal_shared.kit.outbox import enqueue
 from municipal_shared.types import Tertial
-from procurement_service.measurement import Figures, Rule, Window, measure
-from procurement_service.repository import delivery as repo
+from procurement_service.rules.measurement import Figures
 
 SOURCE = "procurement-service"
 HUNDRED = Decimal(100)
@@ -68,12 +64,6 @@ def affected_tertials(dates: list[dt.date | None]) -> set[tuple[int, Tertial]]:
     return out
 
 
-async def mark_dirty(
-    session: AsyncSession, municipality_code: str, dates: list[dt.date | None]
-) -> None:
-    await repo.mark_dirty(session, municipality_code, sorted(affected_tertials(dates)))
-
-
 def _entry(figure: str, period: str, value: Decimal | int | None) -> DeliveredOutcome:
     if value is None:  # no procurement qualifies: no data, never a zero
         return DeliveredOutcome(figure=figure, period=period, status="no_data", source=SOURCE)
@@ -96,6 +86,18 @@ def register_items(figures: Figures, period: str) -> list[DeliveredOutcome]:
     ]
 
 
+def register_body(figures: Figures, period: str) -> dict[str, Any]:
+    """The message body: the register's rows of the period, as the register receives them."""
+    return DeliveredOutcomes(
+        items=register_items(figures, period),
+        reason=f"Upphandlingsmätning {period} från upphandlingstjänsten",
+    ).model_dump(mode="json", exclude_none=True)
+
+
+def register_path(municipality_code: str, board_code: str) -> str:
+    return f"/v1/registers/{municipality_code}/{board_code}/outcomes"
+
+
 def body_digest(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
 
@@ -112,63 +114,3 @@ def idempotency_key(
     municipality_code: str, board_code: str, period: str, sequence: int, digest: str
 ) -> str:
     return f"procurement:{municipality_code}:{board_code}:{period}:{sequence}:{digest[:24]}"
-
-
-async def publish_dirty(
-    sessions: async_sessionmaker[AsyncSession],
-    outbox: Table,
-    rule_for: Any,
-    target: RegisterTarget,
-    limit: int = 100,
-) -> int:
-    """Turn dirty tertials into outbox messages; returns how many marks were cleared (each
-    published, or found unchanged since its last publication)."""
-    board = target.board_code
-    async with sessions() as session:
-        marks = await repo.due_marks(session, outbox, board, limit)
-    cleared = 0
-    for municipality_code, year, tertial_code in marks:
-        async with sessions() as session, session.begin():
-            generation = await repo.lock_mark(
-                session, outbox, board, municipality_code, year, tertial_code
-            )
-            if generation is None:  # published meanwhile, taken, or waiting again
-                continue
-            tertial = Tertial(tertial_code)
-            window = Window(dt.date(year, 1, 1), tertial.period_end(year))
-            rule: Rule = await rule_for(session, municipality_code)
-            figures = await measure(session, municipality_code, window, rule)
-            period = f"{year}-{tertial}"
-            body = DeliveredOutcomes(
-                items=register_items(figures, period),
-                reason=f"Upphandlingsmätning {period} från upphandlingstjänsten",
-            ).model_dump(mode="json", exclude_none=True)
-            digest = body_digest(body)
-            last = await repo.last_publication(
-                session, municipality_code, board, year, tertial_code
-            )
-            sequence = next_sequence(
-                last.sequence if last else None, last.digest if last else None, digest
-            )
-            if sequence is not None:
-                key = idempotency_key(municipality_code, board, period, sequence, digest)
-                repo.record_publication(
-                    session,
-                    last,
-                    (municipality_code, board, year, tertial_code),
-                    sequence,
-                    digest,
-                    key,
-                )
-                await enqueue(
-                    session,
-                    outbox,
-                    destination="indicators",
-                    method="PUT",
-                    path=f"/v1/registers/{municipality_code}/{board}/outcomes",
-                    body=body,
-                    idempotency_key=key,
-                )
-            await repo.clear_mark(session, municipality_code, year, tertial_code, generation)
-            cleared += 1
-    return cleared

@@ -11,10 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.database import commit
 from municipal_shared.kit.problems import Conflict, InvalidContent, field_error
-from procurement_service import ocds, ocds_mapping, personal_data, service
 from procurement_service.models import AuditEntry, OcdsRelease
 from procurement_service.repository import ocds as repo
-from procurement_service.schemas import ProcurementIn
+from procurement_service.rules import ocds, ocds_mapping, personal_data
+from procurement_service.rules.attribution import Buyer, for_ocds
+from procurement_service.rules.ocds_validation import refuse_too_many_releases
+from procurement_service.schemas import ReceivedProcurement
+from procurement_service.schemas_out import OcdsResult
+from procurement_service.use_cases.procurements import store_outcome
 
 _CARRIED = ("index", "record", "ocid", "id", "field")  # which release, and the native field
 
@@ -46,14 +50,20 @@ def _invalid(title: str, errors: list[dict[str, Any]]) -> InvalidContent:
     return InvalidContent(title, errors=errors, releases=_by_release(errors))
 
 
-async def ingest(
+async def receive_package(
     session: AsyncSession,
     actor: str,
     municipality_code: str,
     payload: dict[str, Any],
     secret: bytes,
-    attribution: ocds_mapping.Attribution,
-) -> dict[str, Any]:
+    *,
+    buyers: dict[str, Buyer],
+    board: str | None,
+    max_releases: int,
+) -> OcdsResult:
+    """Store the package's releases and rebuild every procurement they touch, or nothing."""
+    refuse_too_many_releases(payload, max_releases)
+    attribution = for_ocds(buyers, municipality_code, board)
     try:
         releases = ocds.parse_package(payload)
     except ocds.PackageError as exc:
@@ -102,7 +112,7 @@ async def ingest(
             "Releases conflict with ones received before; nothing was stored", errors=conflicts
         )
     await session.flush()
-    mapped: list[tuple[str, str, ProcurementIn]] = []
+    mapped: list[tuple[str, str, ReceivedProcurement]] = []
     mapping_errors: list[dict[str, Any]] = []
     bodies = await repo.release_bodies(session, municipality_code, touched)
     for ocid in touched:
@@ -121,7 +131,7 @@ async def ingest(
     references = []
     for ocid, reference, procurement in mapped:
         try:
-            await service.put_procurement(
+            await store_outcome(
                 session,
                 actor,
                 municipality_code,
@@ -147,4 +157,4 @@ async def ingest(
         municipality_code=municipality_code,
     )
     await commit(session)
-    return {"stored": stored, "unchanged": unchanged, "procurements": references}
+    return OcdsResult(stored=stored, unchanged=unchanged, procurements=references)
