@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from budget_service.api import audit, budgets, export, follow_up, registry
+from budget_service.api import audit, budgets, export, follow_up, municipalities, versions
 from budget_service.settings import SCRIPT_LOCATION, VERSION_TABLE, BudgetSettings
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.settings import AuthSettings
@@ -38,6 +38,13 @@ def create_app(
         auth_settings=auth_settings or AuthSettings(),
         script_location=SCRIPT_LOCATION,
         version_table=VERSION_TABLE,
-        routers=[budgets.router, follow_up.router, audit.router, export.router, registry.router],
+        routers=[
+            budgets.router,
+            versions.router,
+            follow_up.router,
+            audit.router,
+            export.router,
+            municipalities.router,
+        ],
         openapi_tags=TAGS,
     )

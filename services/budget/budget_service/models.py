@@ -238,7 +238,7 @@ class FollowUpEntry(Base):
 
 class AuditEntry(AuditColumns, Base):
     """Who changed what, when and why (the kit's columns), scoped to a budget and the version
-    the change touched; registry changes belong to no budget. Append-only."""
+    the change touched; municipalities' and boards' changes belong to no budget. Append-only."""
 
     __tablename__ = "audit_entry"
     budget_id: Mapped[int | None] = mapped_column(ForeignKey("budget.id"), index=True)

@@ -11,9 +11,13 @@ from typing import Any
 import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget_service import registry, rules, service
-from budget_service.document import content_of, version_etag
+from budget_service.rules.content import content_of, with_explicit_income
+from budget_service.rules.document import version_etag
 from budget_service.schemas import BoardIn, BudgetIn, MunicipalityIn, VersionContentIn
+from budget_service.use_cases.budgets import create_budget
+from budget_service.use_cases.lookups import BudgetKey, find_budget, find_version
+from budget_service.use_cases.municipalities import put_board, put_municipality
+from budget_service.use_cases.versions import replace_content
 from budget_service.vocabulary import Phase
 from municipal_shared.kit.database import Database
 from municipal_shared.kit.problems import NotFound
@@ -30,7 +34,7 @@ async def load_file(session: AsyncSession, path: Path) -> str:
     data: dict[str, Any] = json.loads(await anyio.Path(path).read_text(encoding="utf-8"))
     reason = f"Seed from {path.name}"
     municipality, board, meta = data["municipality"], data["board"], data["budget"]
-    await registry.put_municipality(
+    await put_municipality(
         session,
         ACTOR,
         municipality["code"],
@@ -38,7 +42,7 @@ async def load_file(session: AsyncSession, path: Path) -> str:
         None,
         rename=False,
     )
-    await registry.put_board(
+    await put_board(
         session,
         ACTOR,
         municipality["code"],
@@ -47,13 +51,13 @@ async def load_file(session: AsyncSession, path: Path) -> str:
         None,
         rename=False,
     )
-    key = service.BudgetKey(municipality["code"], board["code"], meta["budget_year"])
+    key = BudgetKey(municipality["code"], board["code"], meta["budget_year"])
     content = VersionContentIn.model_validate(data["content"])
-    wanted = rules.with_explicit_income(
+    wanted = with_explicit_income(
         content.model_dump(mode="json", exclude={"reason", "control_totals"})
     )
     try:
-        budget = await service.find_budget(session, key)
+        budget = await find_budget(session, key)
     except NotFound:
         body = BudgetIn(
             municipality_code=key.municipality_code,
@@ -63,15 +67,14 @@ async def load_file(session: AsyncSession, path: Path) -> str:
             title=meta["title"],
             reason=reason,
         )
-        budget = await service.create_budget(
-            session, ACTOR, body, first_phase=Phase(data["version"]["phase"])
-        )
-    first = await service.find_version(session, budget, 1)
+        await create_budget(session, ACTOR, body, first_phase=Phase(data["version"]["phase"]))
+        budget = await find_budget(session, key)
+    first = await find_version(session, budget, 1)
     if content_of(first) == wanted:
         return f"{key}: unchanged"
     if first.directive_lines or first.activity_areas or first.investment_items:
         return f"{key}: version 1 was edited since it was loaded; left as it is"
-    await service.replace_content(session, ACTOR, key, 1, version_etag(first), content)
+    await replace_content(session, ACTOR, key, 1, version_etag(first), content)
     return f"{key}: loaded"
 
 

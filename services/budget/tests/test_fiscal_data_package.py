@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from budget_service.fiscal_data_package import budget_csv, datapackage, fdp_phase
-from budget_service.schemas import BudgetDocument, VersionOut
+from budget_service.rules.fiscal_data_package import budget_csv, datapackage, fdp_phase
+from budget_service.schemas_out import BudgetDocument, VersionOut
 
 NOW = "2017-11-28T10:00:00Z"
 

@@ -1,1 +1,2 @@
-"""HTTP routes of the budget service: thin; rules live in service.py and rules.py."""
+"""HTTP routes of the budget service, one module per resource. Thin: parse, authorise, call one
+use case (use_cases/), shape the answer."""

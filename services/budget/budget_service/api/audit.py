@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from budget_service import repository as repo
-from budget_service import service
 from budget_service.api.deps import BUDGET, AuditReader, Key, Session
-from budget_service.schemas import AuditEntryOut
-from municipal_shared.kit.pagination import Page, Pagination, fetch_page
+from budget_service.schemas_out import AuditEntryOut
+from budget_service.use_cases import budgets
+from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(tags=["audit"])
@@ -24,7 +23,4 @@ router = APIRouter(tags=["audit"])
 async def list_audit(
     key: Key, session: Session, _: AuditReader, page: Pagination
 ) -> Page[AuditEntryOut]:
-    budget = await service.find_budget(session, key)
-    rows, total = await fetch_page(session, repo.audit_query(budget.id), page)
-    items = [AuditEntryOut.model_validate(row, from_attributes=True) for row in rows]
-    return page.of(items, total)
+    return await budgets.list_budget_audit(session, key, page)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query
 
-from budget_service.service import BudgetKey
+from budget_service.use_cases.lookups import BudgetKey
 from municipal_shared.kit.auth import Principal, read_access, require_scope
 from municipal_shared.kit.params import (
     BoardPath,

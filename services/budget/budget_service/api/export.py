@@ -5,34 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from budget_service import repository as repo
-from budget_service import service
 from budget_service.api.deps import BUDGET, Key, Reader, Session
-from budget_service.document import build_document
-from budget_service.fiscal_data_package import budget_csv, datapackage
-from budget_service.schemas import BudgetDocument
-from budget_service.service import BudgetKey
+from budget_service.use_cases import export
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(tags=["export"])
 PACKAGE = BUDGET + "/fiscal-data-package"
-MAX_VERSIONS = 200
-
-
-async def _documents(session: AsyncSession, key: BudgetKey) -> list[BudgetDocument]:
-    budget = await service.find_budget(session, key)
-    numbers = [
-        v.number
-        for v in (
-            await session.execute(repo.versions_query(budget.id).limit(MAX_VERSIONS))
-        ).scalars()
-    ]
-    return [
-        await build_document(session, budget, await service.find_version(session, budget, n))
-        for n in numbers
-    ]
 
 
 @router.get(
@@ -52,11 +31,11 @@ async def _documents(session: AsyncSession, key: BudgetKey) -> list[BudgetDocume
     },
 )
 async def get_datapackage(key: Key, session: Session, _: Reader) -> dict[str, Any]:
-    return datapackage(await _documents(session, key), csv_path="budget.csv")
+    return await export.fiscal_data_package(session, key)
 
 
 @router.get(
-    PACKAGE + "/budget.csv",
+    PACKAGE + "/" + export.CSV_PATH,
     operation_id="getFiscalDataCsv",
     summary="The package's data: one row per line, year and phase, thousand SEK",
     response_class=Response,
@@ -66,5 +45,5 @@ async def get_datapackage(key: Key, session: Session, _: Reader) -> dict[str, An
     },
 )
 async def get_csv(key: Key, session: Session, _: Reader) -> Response:
-    text = budget_csv(await _documents(session, key))
+    text = await export.fiscal_data_csv(session, key)
     return Response(text, media_type="text/csv; charset=utf-8")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from budget_service import service
 from budget_service.api.deps import BUDGET, IfMatch, Key, Reader, Session, Writer
-from budget_service.follow_up import build_follow_up, put_follow_up
 from budget_service.schemas import FollowUpIn
+from budget_service.use_cases import follow_up
 from municipal_shared.contracts.budget import BudgetFollowUp
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
@@ -34,11 +33,9 @@ OK = {
 async def get_follow_up(
     key: Key, tertial: Tertial, session: Session, _: Reader, response: Response
 ) -> BudgetFollowUp:
-    budget = await service.find_budget(session, key)
-    body, etag = await build_follow_up(session, budget, tertial)
-    if etag:
-        response.headers["ETag"] = etag
-    return body
+    shown = await follow_up.show_follow_up(session, key, tertial)
+    response.headers.update(shown.headers())
+    return shown.body
 
 
 @router.put(
@@ -57,8 +54,6 @@ async def report_follow_up(
     response: Response,
     if_match: IfMatch = None,
 ) -> BudgetFollowUp:
-    await put_follow_up(session, writer.subject, key, tertial, if_match, body)
-    budget = await service.find_budget(session, key)
-    document, etag = await build_follow_up(session, budget, tertial)
-    response.headers["ETag"] = etag or ""
-    return document
+    shown = await follow_up.report_follow_up(session, writer.subject, key, tertial, if_match, body)
+    response.headers.update(shown.headers())
+    return shown.body

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from fastapi import APIRouter, Response
 
-from budget_service import registry
-from budget_service import repository as repo
 from budget_service.api.deps import (
     Admin,
     AuditReader,
@@ -15,11 +15,22 @@ from budget_service.api.deps import (
     Reader,
     Session,
 )
-from budget_service.schemas import AuditEntryOut, BoardIn, BoardOut, MunicipalityIn, MunicipalityOut
-from municipal_shared.kit.pagination import Page, Pagination, fetch_page
+from budget_service.schemas import BoardIn, MunicipalityIn
+from budget_service.schemas_out import AuditEntryOut, BoardOut, MunicipalityOut
+from budget_service.use_cases import municipalities
+from budget_service.use_cases.results import Tagged
+from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(prefix="/v1/municipalities", tags=["registry"])
+Body = TypeVar("Body")
+
+
+def _answer(shown: Tagged[Body], response: Response) -> Body:
+    """A registration answers 201, a read or an unchanged registration 200; both with the ETag."""
+    response.status_code = 201 if shown.created else 200
+    response.headers.update(shown.headers())
+    return shown.body
 
 
 @router.get(
@@ -32,9 +43,7 @@ router = APIRouter(prefix="/v1/municipalities", tags=["registry"])
 async def list_municipalities(
     session: Session, _: Reader, page: Pagination
 ) -> Page[MunicipalityOut]:
-    rows, total = await fetch_page(session, repo.municipalities_query(), page)
-    items = [MunicipalityOut(code=m.code, name=m.name) for m in rows]
-    return page.of(items, total)
+    return await municipalities.list_municipalities(session, page)
 
 
 @router.get(
@@ -47,9 +56,7 @@ async def list_municipalities(
 async def get_municipality(
     municipality_code: MunicipalityPath, session: Session, _: Reader, response: Response
 ) -> MunicipalityOut:
-    municipality = await registry.find_municipality(session, municipality_code)
-    response.headers["ETag"] = registry.municipality_etag(municipality)
-    return MunicipalityOut(code=municipality.code, name=municipality.name)
+    return _answer(await municipalities.show_municipality(session, municipality_code), response)
 
 
 @router.put(
@@ -70,12 +77,10 @@ async def register_municipality(
     response: Response,
     if_match: IfMatch = None,
 ) -> MunicipalityOut:
-    municipality, created = await registry.put_municipality(
+    shown = await municipalities.put_municipality(
         session, admin.subject, municipality_code, body, if_match
     )
-    response.status_code = 201 if created else 200
-    response.headers["ETag"] = registry.municipality_etag(municipality)
-    return MunicipalityOut(code=municipality.code, name=municipality.name)
+    return _answer(shown, response)
 
 
 @router.get(
@@ -88,12 +93,7 @@ async def register_municipality(
 async def list_boards(
     municipality_code: MunicipalityPath, session: Session, _: Reader, page: Pagination
 ) -> Page[BoardOut]:
-    await registry.find_municipality(session, municipality_code)
-    rows, total = await fetch_page(session, repo.boards_query(municipality_code), page)
-    items = [
-        BoardOut(municipality_code=b.municipality_code, code=b.code, name=b.name) for b in rows
-    ]
-    return page.of(items, total)
+    return await municipalities.list_boards(session, municipality_code, page)
 
 
 @router.get(
@@ -110,9 +110,8 @@ async def get_board(
     _: Reader,
     response: Response,
 ) -> BoardOut:
-    board = await registry.find_board(session, municipality_code, board_code)
-    response.headers["ETag"] = registry.board_etag(board)
-    return BoardOut(municipality_code=board.municipality_code, code=board.code, name=board.name)
+    shown = await municipalities.show_board(session, municipality_code, board_code)
+    return _answer(shown, response)
 
 
 @router.put(
@@ -134,12 +133,10 @@ async def register_board(
     response: Response,
     if_match: IfMatch = None,
 ) -> BoardOut:
-    board, created = await registry.put_board(
+    shown = await municipalities.put_board(
         session, admin.subject, municipality_code, board_code, body, if_match
     )
-    response.status_code = 201 if created else 200
-    response.headers["ETag"] = registry.board_etag(board)
-    return BoardOut(municipality_code=board.municipality_code, code=board.code, name=board.name)
+    return _answer(shown, response)
 
 
 @router.get(
@@ -149,9 +146,7 @@ async def register_board(
     response_model=Page[AuditEntryOut],
     responses=problem_responses(401, 403, 404, 422),
 )
-async def list_registry_audit(
+async def list_municipality_audit(
     municipality_code: MunicipalityPath, session: Session, _: AuditReader, page: Pagination
 ) -> Page[AuditEntryOut]:
-    await registry.find_municipality(session, municipality_code)
-    rows, total = await fetch_page(session, repo.registry_audit_query(municipality_code), page)
-    return page.of([AuditEntryOut.model_validate(r, from_attributes=True) for r in rows], total)
+    return await municipalities.list_municipality_audit(session, municipality_code, page)

@@ -29,7 +29,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from budget_service.schemas import BudgetDocument, VersionOut
+from budget_service.schemas_out import BudgetDocument, VersionOut
 from budget_service.vocabulary import Phase, VersionStatus
 
 CURRENCY = "SEK"

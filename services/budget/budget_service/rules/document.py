@@ -1,18 +1,16 @@
-"""Turning stored rows into the budget document, and a version's content into the plain form
-that is copied into a new version and compared for the audit log."""
+"""Turning a version's stored rows and the totals the database summed into the budget document
+(and its summary, version header, path and ETag). Pure: the caller fetches, this shapes."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from budget_service import repository as repo
 from budget_service.models import Budget, BudgetVersion
-from budget_service.rules import difference
-from budget_service.schemas import (
+from budget_service.rules.amounts import VersionTotals, by_year, difference
+from budget_service.schemas_out import (
     ActivityAreaOut,
     BudgetDocument,
+    BudgetListItem,
     BudgetSummary,
     ChangeLineOut,
     DecisionOut,
@@ -37,58 +35,6 @@ def version_etag(version: BudgetVersion) -> str:
     return make_etag("version", version.id, version.row_version)
 
 
-def _years(rows: Any) -> dict[str, int]:
-    return {str(r.year): r.amount for r in rows}
-
-
-def content_of(version: BudgetVersion) -> dict[str, Any]:
-    """The version's editable content in the shape of VersionContentIn (without the reason)."""
-    return {
-        "directive_lines": [
-            {
-                "kind": line.kind,
-                "text": line.text,
-                "decision_reference": line.decision_reference,
-                "amounts": _years(line.amounts),
-            }
-            for line in version.directive_lines
-        ],
-        "activity_areas": [
-            {
-                "code": area.code,
-                "name": area.name,
-                "note": area.note,
-                "base_amounts": _years(area.base_amounts) if area.base_amounts else None,
-                "change_lines": [
-                    {
-                        "heading": line.heading,
-                        "kind": line.kind,
-                        "text": line.text,
-                        "decision_reference": line.decision_reference,
-                        "counterparty": line.counterparty,
-                        "amounts": _years(line.amounts),
-                    }
-                    for line in area.change_lines
-                ],
-            }
-            for area in version.activity_areas
-        ],
-        "investments": {
-            "frame": _years(version.investment_frame) if version.investment_frame else None,
-            "items": [
-                {
-                    "section": item.section,
-                    "heading": item.heading,
-                    "name": item.name,
-                    "expenditure": {str(a.year): a.expenditure for a in item.amounts},
-                    "income": {str(a.year): a.income for a in item.amounts},
-                }
-                for item in version.investment_items
-            ],
-        },
-    }
-
-
 def summary_of(budget: Budget) -> dict[str, Any]:
     board = budget.board
     return BudgetSummary(
@@ -100,6 +46,17 @@ def summary_of(budget: Budget) -> dict[str, Any]:
         years=budget.years,
         title=budget.title,
     ).model_dump()
+
+
+def list_item(budget: Budget, head: BudgetVersion) -> BudgetListItem:
+    """A budget in a list: its summary and where its head version stands."""
+    return BudgetListItem(
+        **summary_of(budget),
+        current_version=head.number,
+        current_phase=Phase(head.phase),
+        current_status=head.status,
+        href=budget_path(budget),
+    )
 
 
 def version_out(version: BudgetVersion, superseded_by: int | None) -> VersionOut:
@@ -130,24 +87,8 @@ def _zeros(years: list[int]) -> dict[str, int]:
     return {str(y): 0 for y in years}
 
 
-async def computed_totals(session: AsyncSession, version: BudgetVersion) -> dict[str, Any]:
-    """Every total of a version, each computed by the database."""
-    directive = await repo.directive_total(session, version.id)
-    proposal = await repo.proposal_total(session, version.id)
-    investments = await repo.investment_totals(session, version.id)
-    return {
-        "directive_total": directive,
-        "proposal_total": proposal,
-        "of_which_change": difference(proposal, directive),
-        "investments": investments,
-        "investments_within_frame": investments[InvestmentSection.WITHIN_FRAME]["net"],
-        "requests_beyond_frame": investments[InvestmentSection.BEYOND_FRAME]["net"],
-        "areas": await repo.area_totals(session, version.id),
-    }
-
-
 def _section(
-    version: BudgetVersion, section: str, totals: dict[str, Any], zeros: dict[str, int]
+    version: BudgetVersion, section: str, totals: VersionTotals, zeros: dict[str, int]
 ) -> InvestmentSectionOut:
     items = []
     for item in version.investment_items:
@@ -167,7 +108,7 @@ def _section(
                 net=difference(expenditure, income),
             )
         )
-    sums = totals["investments"][section]
+    sums = totals.investments[section]
     return InvestmentSectionOut(
         items=items,
         total={**zeros, **sums["net"]},
@@ -176,10 +117,10 @@ def _section(
     )
 
 
-async def build_document(
-    session: AsyncSession, budget: Budget, version: BudgetVersion
+def build_document(
+    budget: Budget, version: BudgetVersion, totals: VersionTotals, superseded_by: int | None
 ) -> BudgetDocument:
-    totals = await computed_totals(session, version)
+    """The document of one version; `superseded_by` is the revision that replaced it, if any."""
     zeros = _zeros(budget.years)
     path = budget_path(budget)
     areas = [
@@ -188,7 +129,7 @@ async def build_document(
             name=area.name,
             position=area.position,
             note=area.note,
-            base_amounts=_years(area.base_amounts) if area.base_amounts else None,
+            base_amounts=by_year(area.base_amounts) if area.base_amounts else None,
             change_lines=[
                 ChangeLineOut(
                     id=line.id,
@@ -198,21 +139,21 @@ async def build_document(
                     text=line.text,
                     decision_reference=line.decision_reference,
                     counterparty=line.counterparty,
-                    amounts=_years(line.amounts),
+                    amounts=by_year(line.amounts),
                 )
                 for line in area.change_lines
             ],
-            total={**zeros, **totals["areas"].get(area.id, {})},
+            total={**zeros, **totals.areas.get(area.id, {})},
         )
         for area in version.activity_areas
     ]
     within = _section(version, InvestmentSection.WITHIN_FRAME, totals, zeros)
-    frame = _years(version.investment_frame) if version.investment_frame else None
-    directive_total = {**zeros, **totals["directive_total"]}
-    proposal_total = {**zeros, **totals["proposal_total"]}
+    frame = by_year(version.investment_frame) if version.investment_frame else None
+    directive_total = {**zeros, **totals.directive}
+    proposal_total = {**zeros, **totals.proposal}
     return BudgetDocument(
         **summary_of(budget),
-        version=version_out(version, await repo.superseded_by(session, budget.id, version.number)),
+        version=version_out(version, superseded_by),
         directive=DirectiveOut(
             lines=[
                 DirectiveLineOut(
@@ -221,7 +162,7 @@ async def build_document(
                     kind=line.kind,
                     text=line.text,
                     decision_reference=line.decision_reference,
-                    amounts=_years(line.amounts),
+                    amounts=by_year(line.amounts),
                 )
                 for line in version.directive_lines
             ],

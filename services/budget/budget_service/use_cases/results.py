@@ -1,0 +1,19 @@
+"""What a use case hands back to its route: the body, the ETag the answer carries, and whether
+the call created the resource (201 rather than 200)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+Body = TypeVar("Body")
+
+
+@dataclass(frozen=True)
+class Tagged(Generic[Body]):
+    body: Body
+    etag: str | None
+    created: bool = False
+
+    def headers(self) -> dict[str, str]:
+        return {"ETag": self.etag} if self.etag else {}
