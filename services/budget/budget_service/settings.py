@@ -1,3 +1,6 @@
+"""Configuration of the budget service, from BUDGET_* environment variables; its alembic history
+and version table are its own, beside the other services' in one PostgreSQL server."""
+
 from pydantic_settings import SettingsConfigDict
 
 from municipal_shared.kit.settings import ServiceSettings
