@@ -1,5 +1,5 @@
-"""Configuration of the budget service, from BUDGET_* environment variables; its alembic history
-and version table are its own, beside the other services' in one PostgreSQL server."""
+"""Configuration of the budget service, from BUDGET_* environment variables, and the names of
+its own alembic history and version table."""
 
 from pydantic_settings import SettingsConfigDict
 
