@@ -7,7 +7,7 @@ service does read are type-checked here, because a string where OCDS wants a num
 outside a closed codelist) would otherwise turn into a wrong count or sum much later. Amounts
 are read as `Decimal` so that JSON numbers never go through binary floating point.
 
-The whole OCDS schema is checked before these models see a release (ocds_validation.py); the
+The whole OCDS schema is checked before these models see a release (rules/ocds_validation.py); the
 models type the fields we map, and the two fields of our own that the schema does not know
 (`tender.employeesNeeded`). Compiled releases are read through the same model, so what the
 merge keeps optional stays optional here.
