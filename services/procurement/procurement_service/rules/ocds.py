@@ -11,7 +11,7 @@ the current state of a procurement, so this module
    no-op and the same identity with other content is a conflict, never a silent overwrite;
 3. compiles the releases of one `ocid` with the OCDS merge rules, so that a contract release
    without `tender` does not lose the bidders named earlier;
-and ocds_mapping.py maps the compiled release to `ProcurementIn`.
+and ocds_mapping.py (with ocds_reading.py) maps the compiled release to a `ReceivedProcurement`.
 Pure functions only: no I/O, no database, no clock, so the rules can be tested in isolation.
 """
 

@@ -1,4 +1,4 @@
-"""Mapping a compiled OCDS release onto the native tender outcome (`ProcurementIn`).
+"""Mapping a compiled OCDS release onto a tender outcome (`ReceivedProcurement`).
 
 Why apart from parsing and merging (ocds.py): this is where OCDS meets Swedish practice
 (advertised direct awards, organisation numbers, the employment-requirement goal of the
