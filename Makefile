@@ -4,8 +4,8 @@ UV_VERSION := 0.13.9
 UV := .tools/bin/uv
 PY := .venv/bin/python
 # The services are declared once, in services.toml.
-SERVICES := $(shell $(PYTHON) deploy/services.py package)
-SEEDED := $(shell $(PYTHON) deploy/services.py package --seed)
+SERVICES := $(shell $(PYTHON) deploy/declared_services.py package)
+SEEDED := $(shell $(PYTHON) deploy/declared_services.py package --seed)
 export UV_PYTHON_DOWNLOADS := never
 # The interpreter itself, not a pyenv shim, or uv rebuilds .venv on every run.
 export UV_PYTHON := $(shell $(PYTHON) -c 'import sys; print(sys.executable)')

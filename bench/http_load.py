@@ -56,7 +56,7 @@ from municipal_shared.kit.auth import issue_development_token
 from municipal_shared.kit.settings import AuthSettings
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
-from services import SERVICES, Service  # the declared services (services.toml)
+from declared_services import SERVICES, Service  # the declared services (services.toml)
 
 BENCH = Path(__file__).resolve().parent
 PYTHON = sys.executable

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-read -ra SERVICES <<<"$(python3 ../deploy/services.py name)"  # services.toml
+read -ra SERVICES <<<"$(python3 ../deploy/declared_services.py name)"  # services.toml
 PYTHON=../.venv/bin/python
 if [[ ! -x $PYTHON ]]; then
   echo "clients: $PYTHON is missing; run 'make install' first" >&2

@@ -14,7 +14,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy"))
-from services import SERVICES  # noqa: E402 - the declared services (services.toml)
+from declared_services import SERVICES  # noqa: E402 - the declared services (services.toml)
 
 OUT = Path(__file__).resolve().parent / "openapi"
 

@@ -244,7 +244,7 @@ wait_healthy() { # SERVICE...
 
 check_ports_free() {
   local port
-  for port in $(python3 deploy/services.py port); do
+  for port in $(python3 deploy/declared_services.py port); do
     if python3 -c "import socket,sys; s=socket.socket(); sys.exit(s.connect_ex(('127.0.0.1', $port)) != 0)"; then
       log "127.0.0.1:$port is in use (a running stack or make run?): the compose file publishes it"
       return 1
@@ -292,7 +292,7 @@ compose_up() {
 
 seed() {
   local out service
-  for service in $(python3 deploy/services.py name:package --seed); do
+  for service in $(python3 deploy/declared_services.py name:package --seed); do
     out=$(compose run --rm -T "${service%%:*}" python -m "${service##*:}" seed 2>&1) ||
       { echo "$out"; return 1; }
     echo "$out" | without_timer_noise
@@ -303,7 +303,7 @@ run_suite() {
   [ -x .venv/bin/python ] || make install
   # SCHEMATHESIS (set by .ci/run's PostgreSQL pass) stays there: the fuzzing ran already.
   local urls=() service
-  for service in $(python3 deploy/services.py env_prefix:port); do
+  for service in $(python3 deploy/declared_services.py env_prefix:port); do
     urls+=("${service%%:*}_URL=http://127.0.0.1:${service##*:}")
   done
   env -u SCHEMATHESIS "${urls[@]}" \

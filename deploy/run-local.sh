@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 trap 'trap - EXIT; kill $(jobs -p) 2>/dev/null; wait' INT TERM EXIT
-for service in $(python3 deploy/services.py name:package:port); do
+for service in $(python3 deploy/declared_services.py name:package:port); do
   IFS=: read -r name package port <<<"$service"
   .venv/bin/python -m "$package" serve &
   echo "$name http://127.0.0.1:$port/docs"

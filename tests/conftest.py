@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "deploy"))
-from services import SERVICES, Service  # the declared services (services.toml)
+from declared_services import SERVICES, Service  # the declared services (services.toml)
 
 # What the cross-service tests set beyond the peer URLs: quick relays and peer timeouts.
 TEST_SETTINGS = {

@@ -15,9 +15,9 @@ import pytest
 import yaml
 from kubernetes_validate.utils import all_versions, latest_version
 
+from declared_services import SERVICES  # deploy/declared_services.py, on the path from conftest.py
 from municipal_shared.kit.safe_defaults import UnsafeConfiguration, refuse_unsafe_serving
 from municipal_shared.kit.settings import AuthSettings
-from services import SERVICES  # deploy/services.py, on the path from conftest.py
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = Path(

@@ -44,3 +44,49 @@ def test_every_type_ignore_names_its_error_and_says_why() -> None:
                 if not code.startswith("[") or not reason.strip().startswith("#"):
                     unexplained.append(f"{file.relative_to(ROOT)}:{number}")
     assert not unexplained, unexplained
+
+
+# The rooms of a service (shared/ARCHITECTURE.md); a service may leave out the ones it does not
+# need, and nothing else stands at the top of its package but what EXTRA_ROOMS names.
+ROOMS = {
+    "__init__.py", "__main__.py", "main.py", "settings.py", "py.typed",
+    "api", "schemas.py", "schemas_out.py", "models.py", "migrations",
+    "repository", "use_cases", "rules", "vocabulary.py", "seed.py", "seed_data",
+}  # fmt: skip
+EXTRA_ROOMS = {
+    # OCDS wire models, the packaged OCDS schemas, the relay's background task, and the
+    # operator's re-key command.
+    "procurement_service": {"schemas_ocds.py", "ocds_schemas", "worker.py", "rekey.py"},
+}
+REQUIRED_ROOMS = {"api", "schemas.py", "schemas_out.py", "models.py", "repository", "use_cases"}
+
+
+def test_every_service_has_the_same_rooms() -> None:
+    for package, folder in SERVICE_FOLDERS.items():
+        present = {p.name for p in folder.iterdir() if p.name != "__pycache__"}
+        assert REQUIRED_ROOMS | {"rules", "migrations"} <= present, package
+        assert present <= ROOMS | EXTRA_ROOMS.get(package, set()), sorted(present - ROOMS)
+
+
+def test_routes_reach_the_database_only_through_use_cases() -> None:
+    """api/ parses, authorises, calls one use case and shapes the answer: no query, no
+    repository, no commit there."""
+    for package, folder in SERVICE_FOLDERS.items():
+        for file in (folder / "api").glob("*.py"):
+            text = file.read_text(encoding="utf-8")
+            imported = _imported_modules(file)
+            assert not {m for m in imported if m.startswith(f"{package}.repository")}, file
+            assert not {m for m in imported if m.startswith("sqlalchemy")} - {
+                "sqlalchemy.ext.asyncio"
+            }, file
+            assert ".commit(" not in text and "select(" not in text, file
+
+
+def _imported_modules(file: Path) -> set[str]:
+    modules: set[str] = set()
+    for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            modules |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            modules |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+    return modules

@@ -10,7 +10,7 @@ from procurement_testkit import SET
 
 from municipal_shared.kit.testing import assert_problem
 
-AUDIT = "/v1/procurements/0580/audit"
+AUDIT = "/v1/audit/0580"
 
 
 async def test_the_audit_log_needs_a_token(client: httpx.AsyncClient) -> None:
@@ -44,7 +44,7 @@ async def test_a_posted_outcome_is_in_the_audit_log(
     assert entry["changes"][0]["old"] is None
     assert {"id", "at"} <= entry.keys()
     # Another municipality's log does not show it.
-    other = (await client.get("/v1/procurements/0581/audit", headers=token())).json()
+    other = (await client.get("/v1/audit/0581", headers=token())).json()
     assert other["total"] == 0
 
 
@@ -93,3 +93,15 @@ async def test_a_bulk_put_records_one_entry_per_new_outcome(
     log = (await client.get(AUDIT, headers=token())).json()
     assert log["total"] == 2
     assert {e["action"] for e in log["items"]} == {"procurement.created"}
+
+
+async def test_a_procurement_may_be_called_audit(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    """The log lives beside the outcomes, not among them: every reference stays readable."""
+    body = SET["KS-2018-001"]
+    assert (
+        await client.put("/v1/procurements/0580/audit", json=body, headers=token())
+    ).status_code == 201
+    read = await client.get("/v1/procurements/0580/audit", headers=token())
+    assert (read.status_code, read.json()["reference"]) == (200, "audit")

@@ -70,7 +70,7 @@ class AuditEntryOut(BaseModel):
     id: int
     at: dt.datetime
     actor: str = Field(description="The token subject that made the change.")
-    action: str = Field(examples=["version.decided"])
+    action: str = Field(description="What was done, e.g. version.decided or register.loaded.")
     target: str
     reason: str
     changes: list[dict[str, Any]] = Field(description="Field, before and after, per change.")

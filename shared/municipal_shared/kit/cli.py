@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Awaitable, Callable
+import sys
+from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 
 import uvicorn
@@ -16,6 +17,8 @@ from municipal_shared.kit.safe_defaults import UnsafeConfiguration, refuse_unsaf
 from municipal_shared.kit.settings import AuthSettings, ServiceSettings
 
 Seeder = Callable[[Database, list[Path]], Awaitable[None]]
+# A service's own command: its help line, and a main taking the arguments after its name.
+Command = tuple[str, Callable[[list[str]], int]]
 
 
 def run(
@@ -26,6 +29,7 @@ def run(
     version_table: str,
     app_factory: str,
     seeder: Seeder | None = None,
+    commands: Mapping[str, Command] | None = None,
     argv: list[str] | None = None,
 ) -> int:
     parser = argparse.ArgumentParser(prog=prog)
@@ -34,7 +38,13 @@ def run(
     seed = sub.add_parser("seed", help="load the bundled data files (idempotent)")
     seed.add_argument("files", nargs="*", type=Path)
     sub.add_parser("serve", help="serve the API")
-    args = parser.parse_args(argv)
+    commands = commands or {}
+    for name, (help_text, _) in commands.items():
+        sub.add_parser(name, help=help_text)  # listed here, parsed by the command itself
+    given = sys.argv[1:] if argv is None else argv
+    if given and given[0] in commands:
+        return commands[given[0]][1](given[1:])
+    args = parser.parse_args(given)
     configure_logging(settings.log_level)
     if args.command == "migrate":
         config = migrations.alembic_config(script_location, settings.database_url, version_table)

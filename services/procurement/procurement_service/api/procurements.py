@@ -29,7 +29,7 @@ ONE = "/v1/procurements/{municipality_code}/{reference}"
 
 
 @router.get(
-    "/v1/procurements/{municipality_code}/audit",
+    "/v1/audit/{municipality_code}",
     operation_id="listProcurementAudit",
     summary="Who changed the municipality's outcomes and rules, when and why (newest first)",
     response_model=Page[AuditEntryOut],
@@ -45,7 +45,6 @@ async def list_audit(
     return await procurements.list_audit(session, municipality_code, page)
 
 
-# Declared after the audit log: `audit` would also match the reference of a procurement.
 @router.put(
     ONE,
     operation_id="putProcurement",

@@ -1,10 +1,10 @@
 """The services of this system, as declared in services.toml at the root: one reader for
-Python (`from services import SERVICES` with deploy/ on the path, or `load()`) and for shell
+Python (`from declared_services import SERVICES` with deploy/ on the path) and for shell
 scripts and the Makefile, which need only the standard library:
 
-    python3 deploy/services.py name              budget indicators procurement
-    python3 deploy/services.py package --seed    budget_service indicator_service
-    python3 deploy/services.py name:port         budget:8001 indicators:8002 procurement:8003
+    python3 deploy/declared_services.py name            budget indicators procurement
+    python3 deploy/declared_services.py package --seed  budget_service indicator_service
+    python3 deploy/declared_services.py name:port       budget:8001 indicators:8002 ...
 """
 
 from __future__ import annotations
