@@ -22,6 +22,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from municipal_shared.kit.audit import AuditColumns
 from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
+from municipal_shared.kit.documents import document_tables
 
 Amount = BigInteger  # whole thousand SEK
 ExactAmount = Numeric(18, 3)  # thousand SEK to the krona
@@ -29,6 +30,10 @@ ExactAmount = Numeric(18, 3)  # thousand SEK to the krona
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Rendered documents and the counter every write bumps (kit/documents.py).
+DOCUMENTS = document_tables(Base.metadata)
 
 
 class Municipality(Base):

@@ -10,7 +10,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 
 from municipal_shared.kit.auth import TokenVerifier
-from municipal_shared.kit.database import Database
+from municipal_shared.kit.conditional import ConditionalGetMiddleware
+from municipal_shared.kit.database import Database, SessionFactory
 from municipal_shared.kit.database_faults import install_database_fault_handlers
 from municipal_shared.kit.edge import install_edge_middleware
 from municipal_shared.kit.health import health_router
@@ -37,6 +38,7 @@ def create_service_app(
     openapi_tags: list[dict[str, Any]],
     extra_lifespan: Extra | None = None,
     body_limits: Mapping[str, int] | None = None,
+    session_factory: SessionFactory | None = None,
 ) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,6 +50,7 @@ def create_service_app(
             settings.database_url,
             connect_timeout=settings.db_connect_timeout_seconds,
             statement_timeout=settings.db_statement_timeout_seconds,
+            session_factory=session_factory,
         )
         app.state.version_table = version_table
         app.state.head_revision = head_revision(
@@ -71,6 +74,8 @@ def create_service_app(
     )
     # Inside the request id middleware, so a 413 or 422 it answers carries the id.
     install_request_limits(app, settings, routers, body_limits or {})
+    # ETag, 304 and HEAD for every GET, outside the limits (a HEAD is routed as its GET).
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     install_database_fault_handlers(app)

@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,9 @@ def create_engine(
     return create_async_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
+SessionFactory = Callable[[AsyncEngine], async_sessionmaker[AsyncSession]]
+
+
 class Database:
     def __init__(
         self,
@@ -123,13 +126,20 @@ class Database:
         *,
         connect_timeout: float | None = None,
         statement_timeout: float | None = None,
+        session_factory: SessionFactory | None = None,
     ) -> None:
+        """`session_factory` builds the sessions from the engine where a service needs its
+        own (kit/documents.py tracks writes that way)."""
         self.url = url
         self.connect_timeout = connect_timeout
         self.engine = create_engine(
             url, connect_timeout=connect_timeout, statement_timeout=statement_timeout
         )
-        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.sessions = (
+            session_factory(self.engine)
+            if session_factory is not None
+            else async_sessionmaker(self.engine, expire_on_commit=False)
+        )
 
     async def dispose(self) -> None:
         """Close the pool; a database that stopped answering cannot hold shutdown longer than

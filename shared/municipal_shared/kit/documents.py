@@ -14,8 +14,10 @@ stored bytes only when they match. The check is in the database, so every worker
 agrees, and a read after an acknowledged write never gets the old bytes. `variant` separates
 renderings of one path that depend on more than the counters (a peer's ETag, a parameter).
 
-Every write path must `touch` the scopes it changes: use cases, bulk paths, seeding and
-maintenance commands alike; a data migration deletes the stored documents it invalidates.
+Nothing has to remember to invalidate: `tracked_sessions` makes every session of a service
+bump the service's counter (`SERVICE_SCOPE`) in the transaction of any write it commits, ORM
+or Core, use case, seed or maintenance command alike. `touch` adds finer scopes where a service
+wants them. A data migration deletes the stored documents it invalidates.
 """
 
 from __future__ import annotations
@@ -33,19 +35,24 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    event,
     func,
     literal,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from municipal_shared.kit.conditional import body_etag, none_match
 from municipal_shared.kit.database import UTCDateTime, utc_now
 
 logger = logging.getLogger("municipal_shared.documents")
 SCOPE_LENGTH = 200
+SERVICE_SCOPE = "service"
+"""The scope every write of a service bumps (see tracked_sessions)."""
+_WROTE = "municipal_shared.documents.wrote"
 
 
 @dataclass(frozen=True)
@@ -76,22 +83,60 @@ def document_tables(metadata: MetaData) -> DocumentTables:
     return DocumentTables(counters, documents)
 
 
-def _insert(session: AsyncSession, table: Table) -> postgresql.Insert | sqlite.Insert:
+def _insert(session: AsyncSession | Session, table: Table) -> postgresql.Insert | sqlite.Insert:
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
+def _bump(
+    session: AsyncSession | Session, counters: Table, scope: str
+) -> postgresql.Insert | sqlite.Insert:
+    statement = _insert(session, counters).values(scope=scope, version=1)
+    return statement.on_conflict_do_update(
+        index_elements=[counters.c.scope], set_={"version": counters.c.version + 1}
+    )
+
+
 async def touch(session: AsyncSession, tables: DocumentTables, *scopes: str) -> None:
     """Mark the scopes changed; call it in the transaction of the write, before its commit."""
-    counters = tables.counters
     for scope in sorted(set(scopes)):  # one lock order, so two writers cannot deadlock
-        statement = _insert(session, counters).values(scope=scope, version=1)
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[counters.c.scope],
-                set_={"version": counters.c.version + 1},
-            )
-        )
+        await session.execute(_bump(session, tables.counters, scope))
+
+
+def tracked_sessions(
+    engine: AsyncEngine, tables: DocumentTables
+) -> async_sessionmaker[AsyncSession]:
+    """Sessions that bump SERVICE_SCOPE in every transaction that writes, just before it
+    commits. Listeners sit on a class of this factory's own, so two services in one process
+    (the tests) never count each other's writes."""
+
+    class TrackedSession(Session):
+        pass
+
+    own = {tables.counters.name, tables.documents.name}
+
+    @event.listens_for(TrackedSession, "do_orm_execute")
+    def _statement(state: ORMExecuteState) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            table = getattr(state.statement, "table", None)
+            if table is None or table.name not in own:
+                state.session.info[_WROTE] = True
+
+    @event.listens_for(TrackedSession, "after_flush")
+    def _flushed(session: Session, _: object) -> None:
+        session.info[_WROTE] = True
+
+    @event.listens_for(TrackedSession, "before_commit")
+    def _committing(session: Session) -> None:
+        # Runs before commit's own flush: what is still pending counts as written too.
+        if session.info.pop(_WROTE, False) or session.new or session.dirty or session.deleted:
+            session.execute(_bump(session, tables.counters, SERVICE_SCOPE))
+
+    @event.listens_for(TrackedSession, "after_rollback")
+    def _rolled_back(session: Session) -> None:
+        session.info.pop(_WROTE, None)
+
+    return async_sessionmaker(engine, sync_session_class=TrackedSession, expire_on_commit=False)
 
 
 @dataclass(frozen=True)
@@ -106,7 +151,7 @@ async def serve(
     session: AsyncSession,
     tables: DocumentTables,
     *,
-    scopes: Sequence[str],
+    scopes: Sequence[str] = (SERVICE_SCOPE,),
     render: Callable[[], Awaitable[Rendered]],
     variant: str = "",
     headers: dict[str, str] | None = None,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query, Request, Response
 
 from budget_service.api.deps import BUDGET, Key, Reader, Session, Writer
+from budget_service.models import DOCUMENTS
 from budget_service.schemas import BudgetIn
 from budget_service.schemas_out import BudgetDocument, BudgetListItem
 from budget_service.use_cases import budgets
+from municipal_shared.kit.documents import Rendered, serve
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
 
@@ -66,7 +68,8 @@ async def create_budget(
     response_model=BudgetDocument,
     responses={200: DOCUMENT_OK, **problem_responses(401, 403, 404, 422)},
 )
-async def get_budget(key: Key, session: Session, _: Reader, response: Response) -> BudgetDocument:
-    shown = await budgets.show_budget(session, key)
-    response.headers.update(shown.headers())
-    return shown.body
+async def get_budget(key: Key, session: Session, _: Reader, request: Request) -> Response:
+    async def render() -> Rendered:
+        return (await budgets.show_budget(session, key)).rendered()
+
+    return await serve(request, session, DOCUMENTS, render=render)

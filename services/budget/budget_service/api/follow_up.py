@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 
 from budget_service.api.deps import BUDGET, IfMatch, Key, Reader, Session, Writer
+from budget_service.models import DOCUMENTS
 from budget_service.schemas import FollowUpIn
 from budget_service.use_cases import follow_up
 from municipal_shared.contracts.budget import BudgetFollowUp
+from municipal_shared.kit.documents import Rendered, serve
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 
@@ -31,11 +33,12 @@ OK = {
     responses={200: OK, **problem_responses(401, 403, 404, 422)},
 )
 async def get_follow_up(
-    key: Key, tertial: Tertial, session: Session, _: Reader, response: Response
-) -> BudgetFollowUp:
-    shown = await follow_up.show_follow_up(session, key, tertial)
-    response.headers.update(shown.headers())
-    return shown.body
+    key: Key, tertial: Tertial, session: Session, _: Reader, request: Request
+) -> Response:
+    async def render() -> Rendered:
+        return (await follow_up.show_follow_up(session, key, tertial)).rendered()
+
+    return await serve(request, session, DOCUMENTS, render=render)
 
 
 @router.put(

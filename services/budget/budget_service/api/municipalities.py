@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from fastapi import APIRouter, Response
+from pydantic import BaseModel
 
 from budget_service.api.deps import (
     Admin,
@@ -23,7 +24,7 @@ from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(prefix="/v1/municipalities", tags=["registry"])
-Body = TypeVar("Body")
+Body = TypeVar("Body", bound=BaseModel)
 
 
 def _answer(shown: Tagged[Body], response: Response) -> Body:

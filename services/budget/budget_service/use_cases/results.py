@@ -6,7 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-Body = TypeVar("Body")
+from pydantic import BaseModel
+
+from municipal_shared.kit.documents import Rendered
+
+Body = TypeVar("Body", bound=BaseModel)
 
 
 @dataclass(frozen=True)
@@ -17,3 +21,7 @@ class Tagged(Generic[Body]):
 
     def headers(self) -> dict[str, str]:
         return {"ETag": self.etag} if self.etag else {}
+
+    def rendered(self) -> Rendered:
+        """The answer as bytes to store (kit/documents.py), as FastAPI would have sent it."""
+        return Rendered(self.body.model_dump_json(by_alias=True).encode(), self.etag)

@@ -1,0 +1,71 @@
+"""The budget document, a version and the follow-up are served like static files: rendered once
+per state of the data, then one query and bytes out; a read right after a write sees it; a
+repeat read with the ETag is 304; HEAD answers like GET without a body."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from budget_testkit import make_budget, per_year, small_content
+from sqlalchemy import event
+
+
+@pytest.fixture
+def statements(app: Any) -> Iterator[list[str]]:
+    """Every SQL statement the app runs while the test does."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        if not args[2].startswith("BEGIN"):  # SQLite's transaction start, not a query
+            seen.append(args[2])
+
+    engine = app.state.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+async def test_a_stored_document_is_one_query_and_304_with_its_etag(
+    client: httpx.AsyncClient, token: Callable, statements: list[str]
+) -> None:
+    path, etag = await make_budget(client, token())
+    first = await client.get(path)
+    assert first.headers["etag"] == etag  # the version's ETag, that If-Match writes compare
+    statements.clear()
+    again = await client.get(path)
+    assert (again.content, again.headers["etag"]) == (first.content, etag)
+    assert len(statements) == 1, statements  # the counter and the stored bytes, together
+    assert again.json() == first.json() and again.headers["content-type"] == "application/json"
+    unchanged = await client.get(path, headers={"If-None-Match": etag})
+    assert (unchanged.status_code, unchanged.content) == (304, b"")
+    head = await client.head(path)
+    assert (head.status_code, head.content, head.headers["etag"]) == (200, b"", etag)
+
+
+async def test_a_read_right_after_a_write_sees_it(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    h = token()
+    path, etag = await make_budget(client, h)
+    before = (await client.get(path)).json()
+    version = (await client.get(f"{path}/versions/1")).json()
+    content = small_content("ändring")
+    content["activity_areas"][0]["base_amounts"] = per_year(700, 600, 600, 600)
+    edit = await client.put(f"{path}/versions/1", json=content, headers={**h, "If-Match": etag})
+    assert edit.status_code == 200, edit.text
+    after = await client.get(path, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["etag"] == edit.headers["etag"]
+    assert after.json() != before and after.json() == edit.json()
+    assert (await client.get(f"{path}/versions/1")).json() != version
+
+
+async def test_a_missing_budget_is_still_404_and_nothing_is_stored(
+    client: httpx.AsyncClient, token: Callable
+) -> None:
+    await make_budget(client, token())
+    missing = await client.get("/v1/budgets/0580/TN/2031")
+    assert missing.status_code == 404
+    assert missing.headers["content-type"] == "application/problem+json"
