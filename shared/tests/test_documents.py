@@ -14,7 +14,14 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from municipal_shared.kit.database import NAMING_CONVENTION, create_engine
-from municipal_shared.kit.documents import Rendered, document_tables, serve, touch
+from municipal_shared.kit.documents import (
+    SERVICE_SCOPE,
+    Rendered,
+    document_tables,
+    serve,
+    touch,
+    tracked_sessions,
+)
 from municipal_shared.kit.testing import database_url_for_tests
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
@@ -119,3 +126,46 @@ async def test_variants_and_paths_are_stored_apart(service: App, client: httpx.A
     assert service.renders == 2
     assert (await client.get("/things/b/a")).text == "a=1"
     assert service.renders == 3
+
+
+async def test_tracked_sessions_bump_the_service_counter_on_every_committed_write(
+    tmp_path: Path,
+) -> None:
+    engine = create_engine(database_url_for_tests("OUTBOX_TEST_DATABASE_URL", tmp_path, "track"))
+    async with engine.begin() as conn:
+        await conn.run_sync(metadata.drop_all)
+        await conn.run_sync(metadata.create_all)
+    sessions = tracked_sessions(engine, TABLES)
+
+    async def version() -> int:
+        async with sessions() as s:
+            found = await s.scalar(
+                select(TABLES.counters.c.version).where(TABLES.counters.c.scope == SERVICE_SCOPE)
+            )
+            return found or 0
+
+    try:
+        async with sessions() as s:  # a Core insert
+            await s.execute(things.insert().values(scope="a", value=1))
+            await s.commit()
+        assert await version() == 1
+        async with sessions() as s:  # a read, committed: nothing changed
+            await s.execute(select(things))
+            await s.commit()
+        async with sessions() as s:  # a write rolled back: nothing changed
+            await s.execute(update(things).values(value=2))
+            await s.rollback()
+            await s.commit()
+        assert await version() == 1
+        async with sessions() as s:  # the stored document's own write is not a change
+            await s.execute(TABLES.counters.delete().where(TABLES.counters.c.scope == "x"))
+            await s.commit()
+        assert await version() == 1
+        async with sessions() as s:  # an update
+            await s.execute(update(things).values(value=3))
+            await s.commit()
+        assert await version() == 2
+    finally:
+        async with engine.begin() as conn:
+            await conn.run_sync(metadata.drop_all)
+        await engine.dispose()
