@@ -18,7 +18,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from municipal_shared.kit.audit import AuditColumns, AuditEntryOut, record_audit
 from municipal_shared.kit.database import create_engine
 from municipal_shared.kit.peer_tokens import PeerClientSettings
-from municipal_shared.kit.peers import peer_client, read_contract
+from municipal_shared.kit.peers import RevalidatingReader, peer_client, read_contract
 from municipal_shared.kit.request_id import _request_id
 from municipal_shared.kit.settings import AuthSettings
 
@@ -139,3 +139,29 @@ async def test_an_unreachable_peer_is_unavailable_not_an_exception() -> None:
     async with httpx.AsyncClient(transport=httpx.MockTransport(refuse)) as client:
         reading = await read_contract(client, "http://budget.test/doc", Contract)
     assert (reading.status, reading.detail) == ("unavailable", "unreachable: ConnectError")
+
+
+async def test_a_kept_peer_document_is_revalidated_not_read_again() -> None:
+    seen: list[httpx.Request] = []
+    state = {"total": 1}
+
+    def peer(request: httpx.Request) -> httpx.Response:
+        etag = f'"v{state["total"]}"'
+        if request.headers.get("if-none-match") == etag:
+            return httpx.Response(304, headers={"ETag": etag})
+        return httpx.Response(200, json=dict(state), headers={"ETag": etag})
+
+    async with httpx.AsyncClient(transport=recording(peer, seen)) as client:
+        reader = RevalidatingReader(client, max_entries=1)
+        first, tag = await reader.read("http://budget.test/doc", Contract)
+        again, same = await reader.read("http://budget.test/doc", Contract)
+        state["total"] = 2
+        changed, new = await reader.read("http://budget.test/doc", Contract)
+        await reader.read("http://budget.test/other", Contract)  # pushes /doc out (1 kept)
+        await reader.read("http://budget.test/doc", Contract)
+    assert (first.data, again.data, changed.data) == ({"total": 1}, {"total": 1}, {"total": 2})
+    assert (tag, same, new) == ('"v1"', '"v1"', '"v2"')
+    assert "if-none-match" not in seen[0].headers
+    assert seen[1].headers["if-none-match"] == '"v1"'  # answered 304, no body
+    assert seen[2].headers["if-none-match"] == '"v1"'  # answered 200 with the new one
+    assert "if-none-match" not in seen[4].headers  # forgotten beyond max_entries

@@ -10,6 +10,7 @@ never an exception, so the reader decides what a missing section means.
 from __future__ import annotations
 
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -76,11 +77,47 @@ async def read_contract(
 ) -> PeerReading:
     """GET `url` and check the body against `contract`; any failure is an unavailable
     reading naming the cause."""
+    reading, _ = await _read(client, url, contract, kept=None)
+    return reading
+
+
+class RevalidatingReader:
+    """Peer documents kept per URL with their ETag and revalidated, not re-read: the next
+    read sends If-None-Match, and a 304 reuses the kept body (the peer still decides that it
+    is current, so nothing is ever served stale). Holds at most `max_entries` documents."""
+
+    def __init__(self, client: httpx.AsyncClient, max_entries: int = 256) -> None:
+        self.client = client
+        self.max_entries = max_entries
+        self._kept: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
+
+    async def read(self, url: str, contract: type[BaseModel]) -> tuple[PeerReading, str | None]:
+        """The reading and the peer's validator (None when unavailable or untagged)."""
+        reading, etag = await _read(self.client, url, contract, kept=self._kept.get(url))
+        if etag is not None and reading.data is not None:
+            self._kept[url] = (etag, reading.data)
+            self._kept.move_to_end(url)
+            while len(self._kept) > self.max_entries:
+                self._kept.popitem(last=False)
+        else:
+            self._kept.pop(url, None)
+        return reading, etag
+
+
+async def _read(
+    client: httpx.AsyncClient,
+    url: str,
+    contract: type[BaseModel],
+    kept: tuple[str, dict[str, Any]] | None,
+) -> tuple[PeerReading, str | None]:
     now = utc_now()
+    headers = {"If-None-Match": kept[0]} if kept is not None else {}
     try:
-        response = await client.get(url)
+        response = await client.get(url, headers=headers)
     except httpx.HTTPError as exc:
-        return _unavailable(url, now, f"unreachable: {type(exc).__name__}")
+        return _unavailable(url, now, f"unreachable: {type(exc).__name__}"), None
+    if response.status_code == 304 and kept is not None:
+        return PeerReading(source=url, retrieved_at=now, status="available", data=kept[1]), kept[0]
     if response.status_code != 200:
         detail = f"answered {response.status_code}"
         if response.headers.get("content-type", "").startswith("application/problem+json"):
@@ -88,7 +125,7 @@ async def read_contract(
                 detail += f": {response.json().get('title', '')}"
             except ValueError:
                 pass  # the status alone says enough
-        return _unavailable(url, now, detail)
+        return _unavailable(url, now, detail), None
     try:  # the shared contract: a provider that stops matching it is visible here
         body = response.json()
         contract.model_validate(body)
@@ -98,10 +135,10 @@ async def read_contract(
             if isinstance(exc, ValidationError)
             else "not JSON"
         )
-        return _unavailable(
-            url, now, f"does not match the shared contract {contract.__name__}: {why}"
-        )
-    return PeerReading(source=url, retrieved_at=now, status="available", data=body)
+        detail = f"does not match the shared contract {contract.__name__}: {why}"
+        return _unavailable(url, now, detail), None
+    reading = PeerReading(source=url, retrieved_at=now, status="available", data=body)
+    return reading, response.headers.get("etag")
 
 
 def _unavailable(url: str, at: dt.datetime, detail: str) -> PeerReading:
