@@ -26,12 +26,17 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from municipal_shared.kit.audit import AuditColumns
 from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
+from municipal_shared.kit.documents import document_tables
 
 Number = Numeric(24, 6)
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Rendered reports and the counter every write bumps (kit/documents.py).
+DOCUMENTS = document_tables(Base.metadata)
 
 
 # A tolerance band and its stated source come together: a band nobody can trace was never

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from indicator_service.api.deps import REGISTER, Approver, PeersDep, Reader, RegisterDep
+from indicator_service.models import DOCUMENTS
 from indicator_service.schemas import ApprovalIn
 from indicator_service.schemas_out import ComposedReport
 from indicator_service.use_cases import composed_report
-from municipal_shared.kit.params import Session, YearPath
+from municipal_shared.kit.documents import serve
+from municipal_shared.kit.params import BoardPath, MunicipalityPath, Session, YearPath
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 
@@ -24,14 +26,22 @@ COMPOSED = REGISTER + "/reports/{year}/{tertial}/composed"
     responses=problem_responses(401, 403, 404, 422),
 )
 async def composed_report_of(
-    register: RegisterDep,
+    municipality_code: MunicipalityPath,
+    board_code: BoardPath,
     year: YearPath,
     tertial: Tertial,
     session: Session,
     _: Reader,
     peers: PeersDep,
-) -> ComposedReport:
-    return await composed_report.read(session, peers, register, year, tertial)
+    request: Request,
+) -> Response:
+    composed = await composed_report.document(
+        session, peers, municipality_code, board_code, year, tertial
+    )
+    # Stored per state of the register and the peers' ETags (kit/documents.py).
+    return await serve(
+        request, session, DOCUMENTS, render=composed.render, variant=composed.variant
+    )
 
 
 @router.post(

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request, Response
 
 from indicator_service.api.deps import REGISTER, AuditReader, Reader, RegisterDep
+from indicator_service.models import DOCUMENTS
 from indicator_service.schemas_out import TertialReport
 from indicator_service.use_cases import registers, tertial_report
 from municipal_shared.kit.audit import AuditEntryOut
+from municipal_shared.kit.documents import Rendered, serve
 from municipal_shared.kit.pagination import Page, Pagination
-from municipal_shared.kit.params import Session, YearPath
+from municipal_shared.kit.params import BoardPath, MunicipalityPath, Session, YearPath
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 
@@ -24,13 +26,21 @@ router = APIRouter(tags=["reports"])
     responses=problem_responses(401, 403, 404, 422),
 )
 async def tertial_report_of(
-    register: RegisterDep,
+    municipality_code: MunicipalityPath,
+    board_code: BoardPath,
     session: Session,
     _: Reader,
     year: YearPath,
     tertial: Tertial,
-) -> TertialReport:
-    return await tertial_report.tertial_report(session, register, year, tertial)
+    request: Request,
+) -> Response:
+    async def render() -> Rendered:
+        return await tertial_report.report_document(
+            session, municipality_code, board_code, year, tertial
+        )
+
+    # Stored per state of the register: a read is one query (kit/documents.py).
+    return await serve(request, session, DOCUMENTS, render=render)
 
 
 @router.get(

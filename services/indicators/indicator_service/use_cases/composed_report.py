@@ -6,6 +6,8 @@ makes its section unavailable, never a 500."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,50 +17,97 @@ from indicator_service.repository import reports as report_queries
 from indicator_service.rules.approved_report import approval_blockers, frozen
 from indicator_service.rules.tertial_report import check_year
 from indicator_service.schemas import ApprovalIn
-from indicator_service.schemas_out import ComposedReport, Section
+from indicator_service.schemas_out import ComposedReport, Section, TertialReport
+from indicator_service.use_cases.registers import find_register
 from indicator_service.use_cases.tertial_report import build_report
 from municipal_shared.contracts.budget import BudgetFollowUp
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.database import commit, utc_now
-from municipal_shared.kit.peers import read_contract
+from municipal_shared.kit.documents import Rendered
+from municipal_shared.kit.peers import PeerReading, RevalidatingReader
 from municipal_shared.kit.problems import Conflict
 from municipal_shared.types import Tertial
 
 
+@dataclass(frozen=True)
+class PeerSection:
+    section: Section
+    etag: str | None  # the peer's validator; None when unavailable
+
+
 class Peers:
-    """The services the report composes, each document read against its shared contract.
-    The client is the app's (kit peer_client): it carries the peer token and the request id,
-    so nothing here adds a header."""
+    """The services the report composes, each document read against its shared contract and
+    kept with its ETag, so the next read revalidates it (If-None-Match) instead of reading it
+    again. The client is the app's (kit peer_client): it carries the peer token and the
+    request id, so nothing here adds a header."""
 
     def __init__(self, client: httpx.AsyncClient, budget_url: str, procurement_url: str) -> None:
-        self.client = client
+        self.reader = RevalidatingReader(client)
         self.budget_url = budget_url
         self.procurement_url = procurement_url
 
     async def budget_follow_up(
         self, municipality: str, board: str, year: int, tertial: Tertial
-    ) -> Section:
+    ) -> PeerSection:
         url = f"{self.budget_url}/v1/budgets/{municipality}/{board}/{year}/follow-up/{tertial}"
-        reading = await read_contract(self.client, url, BudgetFollowUp)
-        return Section.model_validate(reading.model_dump())
+        return _section(*await self.reader.read(url, BudgetFollowUp))
 
     async def procurement_measurement(
         self, municipality: str, year: int, tertial: Tertial
-    ) -> Section:
+    ) -> PeerSection:
         url = f"{self.procurement_url}/v1/measurements/{municipality}/{year}/{tertial}"
-        reading = await read_contract(self.client, url, ProcurementMeasurement)
-        return Section.model_validate(reading.model_dump())
+        return _section(*await self.reader.read(url, ProcurementMeasurement))
 
 
-async def read(
-    session: AsyncSession, peers: Peers, register: Register, year: int, tertial: Tertial
-) -> ComposedReport:
-    """The live report, or the approved snapshot with what changed since."""
-    check_year(register, year)
-    live = await _live_report(session, peers, register, year, tertial)
-    approval = await report_queries.report_approval(session, register.id, year, tertial)
-    return live if approval is None else frozen(approval, live)
+def _section(reading: PeerReading, etag: str | None) -> PeerSection:
+    return PeerSection(Section.model_validate(reading.model_dump()), etag)
+
+
+@dataclass(frozen=True)
+class ComposedDocument:
+    """What the stored report depends on beyond this service's data (the peers' ETags, or
+    why a peer is unavailable), and how to render it."""
+
+    variant: str
+    render: Callable[[], Awaitable[Rendered]]
+
+
+async def document(
+    session: AsyncSession,
+    peers: Peers,
+    municipality_code: str,
+    board_code: str,
+    year: int,
+    tertial: Tertial,
+) -> ComposedDocument:
+    """The live report, or the approved snapshot with what changed since; the peers are
+    revalidated first, the register's part only rendered when something changed."""
+    budget, procurement = await _peer_sections(peers, municipality_code, board_code, year, tertial)
+
+    async def render() -> Rendered:
+        register = await find_register(session, municipality_code, board_code)
+        check_year(register, year)
+        own = await build_report(session, register, year, tertial)
+        live = _compose(register, year, tertial, own, budget.section, procurement.section)
+        approval = await report_queries.report_approval(session, register.id, year, tertial)
+        report = live if approval is None else frozen(approval, live)
+        return Rendered(report.model_dump_json(by_alias=True).encode())
+
+    return ComposedDocument(_variant(budget, procurement), render)
+
+
+def _variant(*sections: PeerSection) -> str:
+    return "|".join(s.etag or f"{s.section.status}:{s.section.detail}" for s in sections)
+
+
+async def _peer_sections(
+    peers: Peers, municipality: str, board: str, year: int, tertial: Tertial
+) -> tuple[PeerSection, PeerSection]:
+    async with asyncio.TaskGroup() as group:  # both peers at once
+        budget = group.create_task(peers.budget_follow_up(municipality, board, year, tertial))
+        procurement = group.create_task(peers.procurement_measurement(municipality, year, tertial))
+    return budget.result(), procurement.result()
 
 
 async def approve(
@@ -109,11 +158,20 @@ async def _live_report(
     session: AsyncSession, peers: Peers, register: Register, year: int, tertial: Tertial
 ) -> ComposedReport:
     m, b = register.municipality_code, register.board_code
-    # Both peers are read at once, while this service builds its own section.
-    async with asyncio.TaskGroup() as group:
-        budget = group.create_task(peers.budget_follow_up(m, b, year, tertial))
-        procurement = group.create_task(peers.procurement_measurement(m, year, tertial))
-        own = await build_report(session, register, year, tertial)
+    budget, procurement = await _peer_sections(peers, m, b, year, tertial)
+    own = await build_report(session, register, year, tertial)
+    return _compose(register, year, tertial, own, budget.section, procurement.section)
+
+
+def _compose(
+    register: Register,
+    year: int,
+    tertial: Tertial,
+    own: TertialReport,
+    budget: Section,
+    procurement: Section,
+) -> ComposedReport:
+    m, b = register.municipality_code, register.board_code
     return ComposedReport(
         municipality_code=m,
         board_code=b,
@@ -127,7 +185,7 @@ async def _live_report(
                 status="available",
                 data=own.model_dump(mode="json"),
             ),
-            "budget": budget.result(),
-            "procurement": procurement.result(),
+            "budget": budget,
+            "procurement": procurement,
         },
     )

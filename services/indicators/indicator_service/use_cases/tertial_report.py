@@ -27,7 +27,9 @@ from indicator_service.use_cases.presenting import (
     roll_up_out,
     target_out,
 )
+from indicator_service.use_cases.registers import find_register
 from municipal_shared.kit.database import utc_now
+from municipal_shared.kit.documents import Rendered
 from municipal_shared.types import Tertial
 
 
@@ -36,6 +38,15 @@ async def tertial_report(
 ) -> TertialReport:
     check_year(register, year)
     return await build_report(session, register, year, tertial)
+
+
+async def report_document(
+    session: AsyncSession, municipality_code: str, board_code: str, year: int, tertial: Tertial
+) -> Rendered:
+    """The report as the bytes to serve and store (kit/documents.py)."""
+    register = await find_register(session, municipality_code, board_code)
+    report = await tertial_report(session, register, year, tertial)
+    return Rendered(report.model_dump_json(by_alias=True).encode())
 
 
 async def build_report(

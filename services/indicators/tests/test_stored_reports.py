@@ -1,0 +1,84 @@
+"""The tertial report and the composed report are stored per state of the data: a repeat read
+is one query (the composed one also revalidates its peers), a read right after an outcome
+arrives shows it, a repeat read with the ETag is 304, and HEAD answers like GET."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import event
+
+KS = "/v1/registers/0580/KS"
+REPORT = f"{KS}/reports/2018/T2"
+
+
+@pytest.fixture
+def statements(app: Any) -> Iterator[list[str]]:
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        if not args[2].startswith("BEGIN"):  # SQLite's transaction start, not a query
+            seen.append(args[2])
+
+    engine = app.state.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def email_row(report: dict[str, Any]) -> dict[str, Any]:
+    return next(r for r in report["rows"] if r["indicator"]["code"] == "tillganglighet-e-post")
+
+
+async def test_a_stored_report_is_one_query_and_a_read_after_a_write_sees_it(
+    client: httpx.AsyncClient, token: Callable, seeded: str, statements: list[str]
+) -> None:
+    first = await client.get(REPORT)
+    assert first.status_code == 200
+    assert email_row(first.json())["outcome"]["period"] == "2016"  # the latest seeded value
+    statements.clear()
+    again = await client.get(REPORT)
+    assert again.content == first.content and len(statements) == 1, statements
+    etag = first.headers["etag"]
+    assert (await client.get(REPORT, headers={"If-None-Match": etag})).status_code == 304
+    head = await client.head(REPORT)
+    assert (head.status_code, head.content, head.headers["etag"]) == (200, b"", etag)
+
+    put = await client.put(
+        f"{KS}/outcomes",
+        json={
+            "items": [{"indicator_code": "tillganglighet-e-post", "period": "2018", "value": "81"}],
+            "reason": "Delårsrapport T2",
+        },
+        headers=token(),
+    )
+    assert put.status_code == 200, put.text
+    after = await client.get(REPORT, headers={"If-None-Match": etag})
+    assert after.status_code == 200 and after.headers["etag"] != etag
+    row = email_row(after.json())
+    assert (row["outcome"]["period"], row["outcome"]["value"]) == ("2018", "81")
+    assert row["evaluation"]["status"] == "met"
+
+
+async def test_a_missing_register_or_year_is_still_a_problem(
+    client: httpx.AsyncClient, seeded: str
+) -> None:
+    for path in ("/v1/registers/0580/TN/reports/2018/T2", f"{KS}/reports/2035/T2"):
+        missing = await client.get(path)
+        assert missing.status_code == 404, path
+        assert missing.headers["content-type"] == "application/problem+json"
+
+
+async def test_the_composed_report_is_stored_per_state_of_its_peers(
+    client: httpx.AsyncClient, seeded: str, statements: list[str]
+) -> None:
+    """Here no peer answers: both sections are unavailable, and that is part of the key."""
+    first = await client.get(f"{REPORT}/composed")
+    body = first.json()
+    assert {body["sections"][s]["status"] for s in ("budget", "procurement")} == {"unavailable"}
+    statements.clear()
+    again = await client.get(f"{REPORT}/composed")
+    assert again.content == first.content and len(statements) == 1, statements
