@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     ForeignKey,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -185,3 +187,57 @@ class DeliveryState(Base):
     digest: Mapped[str] = mapped_column(String(64), doc="sha256 of the message body")
     idempotency_key: Mapped[str] = mapped_column(String(200), doc="of the last message")
     published_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+
+
+# The measurement's per-day summary (kept by repository/summary.py in the transaction of every
+# change of an outcome): per municipality, day and buying administration ('' for none), the
+# counts of the procurements awarded that day (and, `signed_*`, signed that day), so a window's
+# figures are a sum over at most 366 rows a year and administration. The counts that depend on
+# the municipality's employment rule are under its stored rule; setting the rule rebuilds them.
+SUMMARY_KEY = ("municipality_code", "day", "administration")
+SIZE_CLASS_NAMES = ("micro", "small", "medium", "sme", "large", "no_data")
+DAY_COUNTS = (
+    *("procurements", "counted", "bidders", "single", "on_reported", "on_listed", "bids"),
+    *(f"bidders_{c}" for c in SIZE_CLASS_NAMES),
+    *(f"winners_{c}" for c in SIZE_CLASS_NAMES),
+    *("listed", "with_known_bidder", "bidders_where_known"),
+    *("with_known_winner", "winners_where_known", "won_by_sme"),
+    *("candidates", "candidates_decided", "eligibles", "eligibles_decided"),
+    *("requirement_set", "eligible_set", "eligible_unset", "signed_procurements", "signed_set"),
+    *("direct_decided", "above_threshold", "above_advertised", "not_in_sek"),
+)
+
+
+def _summary_table(name: str, *columns: Column[Any]) -> Table:
+    return Table(
+        name,
+        Base.metadata,
+        Column("municipality_code", String(4), primary_key=True),
+        Column("day", Date, primary_key=True),
+        Column("administration", String(200), primary_key=True),
+        *columns,
+    )
+
+
+SUMMARY_DAY = _summary_table(
+    "summary_day", *(Column(name, Integer, nullable=False) for name in DAY_COUNTS)
+)
+# How many procurements had each bidder count: the window's median without its rows.
+SUMMARY_BIDDER_COUNT = _summary_table(
+    "summary_bidder_count",
+    Column("bidder_count", Integer, primary_key=True),
+    Column("procurements", Integer, nullable=False),
+)
+# Eligible by the rule's objective criteria but no requirement set, per reason given; the key
+# is a hash of the reason (a reason may be 2000 characters, too long for an index entry).
+SUMMARY_REASON = _summary_table(
+    "summary_reason",
+    Column("reason_key", String(64), primary_key=True),
+    Column("reason", Text),
+    Column("procurements", Integer, nullable=False),
+)
+SUMMARY_WARNING = _summary_table(
+    "summary_warning",
+    Column("code", String(60), primary_key=True),
+    Column("procurements", Integer, nullable=False),
+)

@@ -22,7 +22,7 @@ from procurement_service.api.deps import (
 )
 from procurement_service.schemas import BulkIn, ProcurementPut
 from procurement_service.schemas_out import BulkResult, ProcurementOut, procurement_out
-from procurement_service.use_cases import procurements
+from procurement_service.use_cases import bulk, procurements
 
 router = APIRouter(tags=["procurements"])
 ONE = "/v1/procurements/{municipality_code}/{reference}"
@@ -102,7 +102,7 @@ async def put_procurements(
     key: PersonalDataKey,
     settings: Settings,
 ) -> BulkResult:
-    return await procurements.put_procurements(
+    return await bulk.put_procurements(
         session, writer.subject, settings.buyers, municipality_code, body, key
     )
 

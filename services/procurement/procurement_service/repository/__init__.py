@@ -4,7 +4,10 @@ the use cases (use_cases/) commit once.
 - procurements: procurements, their bidders, warnings and audit entries, the employment rule
 - ocds: the OCDS releases as received
 - rekey: the rows a key change rewrites, in batches
-- measurement: the counts the measurement divides
+- measurement: the counts the measurement divides, summed from the per-day summary
+- measurement_scan: the same counts by scanning the procurements (the tests' reference)
+- summary, summary_sql: keeping the per-day summary in the transaction of every change
+- rows: many rows in one statement (the bulk intake, the summary's upserts)
 - delivery: dirty tertials and what was last published per tertial
 - outbox: the outbox's counts and dead letters"""
 
@@ -12,20 +15,16 @@ from procurement_service.repository.procurements import (
     audit_query,
     employment_rule,
     get_procurement,
-    insert_bidders,
-    insert_procurements,
-    insert_warnings,
     procurements_by_reference,
     procurements_query,
+    stored_hashes,
 )
 
 __all__ = [
     "audit_query",
     "employment_rule",
     "get_procurement",
-    "insert_bidders",
-    "insert_procurements",
-    "insert_warnings",
     "procurements_by_reference",
     "procurements_query",
+    "stored_hashes",
 ]

@@ -1,19 +1,35 @@
-"""The counts the measurement divides, counted in the database. Every count is over the
-procurements of a municipality (one administration, if given) whose award decision falls in
-the window; "set and signed" counts by the contract signing date instead."""
+"""The counts the measurement divides, summed from the per-day summary (models.SUMMARY_*,
+kept by repository/summary.py): a window of a whole municipality or one administration is a
+sum over at most 366 rows a year and administration, whatever the number of procurements.
+
+The counts are the full scan's (repository/measurement_scan.py, the reference the tests hold
+this to): a procurement counts on its award day, and on its contract signing day for "set and
+signed"; the median comes from how many procurements had each bidder count."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import Integer, Table, and_, case, cast, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from procurement_service.models import Bidder, Procurement, QualityWarning
-from procurement_service.vocabulary import SME_CLASSES, BidderCount, Procedure, SizeClass
+from procurement_service.models import (
+    DAY_COUNTS,
+    SIZE_CLASS_NAMES,
+    SUMMARY_BIDDER_COUNT,
+    SUMMARY_DAY,
+    SUMMARY_REASON,
+    SUMMARY_WARNING,
+)
+from procurement_service.rules.measurement_counts import (
+    CompetitionCounts,
+    Counts,
+    DirectAwardCounts,
+    EmploymentCounts,
+    SizeClassCounts,
+)
 
 
 @dataclass(frozen=True)
@@ -23,272 +39,119 @@ class Scope:
     start: dt.date
     end: dt.date  # inclusive
 
-    def owner(self) -> list[Any]:
-        conditions = [Procurement.municipality_code == self.municipality_code]
+    def of(self, table: Table) -> list[Any]:
+        conditions = [
+            table.c.municipality_code == self.municipality_code,
+            table.c.day >= self.start,
+            table.c.day <= self.end,
+        ]
         if self.administration:
-            conditions.append(Procurement.administration == self.administration)
+            conditions.append(table.c.administration == self.administration)
         return conditions
 
-    def awarded(self) -> list[Any]:
-        return [*self.owner(), _in_window(Procurement.award_date, self)]
+
+def _total(column: Any) -> Any:
+    return func.coalesce(func.sum(column), 0)
 
 
-def _in_window(column: Any, scope: Scope) -> Any:
-    return and_(column >= scope.start, column <= scope.end)
+async def _day_totals(session: AsyncSession, scope: Scope) -> dict[str, int]:
+    query = select(*(_total(SUMMARY_DAY.c[n]).label(n) for n in DAY_COUNTS))
+    row = (await session.execute(query.where(*scope.of(SUMMARY_DAY)))).one()
+    return {name: int(value) for name, value in row._mapping.items()}
 
 
-def _counted(condition: Any) -> Any:
-    """How many rows meet the condition; a condition that is unknown (NULL) is not met."""
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _decided(condition: Any) -> Any:
-    """How many rows the condition can be decided for (true or false, not NULL)."""
-    return func.coalesce(func.sum(case((condition.is_(None), 0), else_=1)), 0)
-
-
-@dataclass(frozen=True)
-class CompetitionCounts:
-    procurements: int
-    counted: int  # procurements whose bidder count is known
-    bidders: int
-    single: int
-    on_reported: int
-    on_listed: int
-    bids: int
-    middle_sum: int  # the one or two middle bidder counts, for the median
-    middle_count: int
-
-
-async def competition(session: AsyncSession, scope: Scope) -> CompetitionCounts:
-    """Over the procurements whose bidder count is known: listed, else reported (OCDS
-    numberOfTenderers). Tenders and variants (`bids`) are known only where bidders are listed."""
-    awarded = scope.awarded()
-    count = Procurement.bidder_count
-    known = count.is_not(None)
-    reported = Procurement.bidder_count_provenance == BidderCount.REPORTED.value
-    listed = Procurement.bidder_count_provenance == BidderCount.LISTED.value
-    totals = select(
-        func.count(),
-        func.count(count),
-        func.coalesce(func.sum(count), 0),
-        _counted(count == 1),
-        _counted(and_(known, reported)),
-        _counted(listed),
-    ).where(*awarded)
-    procurements, counted, bidders, single, on_reported, on_listed = (
-        int(v) for v in (await session.execute(totals)).one()
-    )
-    bids_query = (
-        select(func.coalesce(func.sum(Bidder.bids), 0))
-        .join(Procurement, Procurement.id == Bidder.procurement_id)
-        .where(*awarded, listed)
-    )
-    bids = int((await session.execute(bids_query)).scalar_one())
-    ordered = (
-        select(
-            count.label("n"),
-            func.row_number().over(order_by=count).label("rn"),
-            func.count().over().label("c"),
-        )
-        .where(*awarded, known)
+async def _middle(session: AsyncSession, scope: Scope) -> tuple[int, int]:
+    """The sum and number of the one or two middle bidder counts, for the median: the
+    histogram's running total says which bidder count holds the middle position(s)."""
+    t = SUMMARY_BIDDER_COUNT
+    n, many = t.c.bidder_count, _total(t.c.procurements)
+    histogram = (
+        select(n.label("n"), many.label("c"))
+        .where(*scope.of(t))
+        .group_by(n)
+        .having(many > 0)
         .subquery()
     )
-    middle = select(func.coalesce(func.sum(ordered.c.n), 0), func.count()).where(
-        or_(ordered.c.rn == (ordered.c.c + 1) // 2, ordered.c.rn == (ordered.c.c + 2) // 2)
-    )
-    middle_sum, middle_count = (int(v) for v in (await session.execute(middle)).one())
-    return CompetitionCounts(
-        procurements,
-        counted,
-        bidders,
-        single,
-        on_reported,
-        on_listed,
-        bids,
-        middle_sum,
-        middle_count,
-    )
+    running = select(
+        histogram.c.n,
+        cast(histogram.c.c, Integer).label("c"),
+        cast(func.sum(histogram.c.c).over(order_by=histogram.c.n), Integer).label("upto"),
+        cast(func.sum(histogram.c.c).over(), Integer).label("total"),
+    ).subquery()
+    low, high = (running.c.total + 1) // 2, (running.c.total + 2) // 2
+
+    def holds(position: Any) -> Any:
+        return and_(running.c.upto - running.c.c < position, position <= running.c.upto)
+
+    weight = case((holds(low), 1), else_=0) + case((and_(high != low, holds(high)), 1), else_=0)
+    query = select(_total(running.c.n * weight), _total(weight))
+    middle_sum, middle_count = (await session.execute(query)).one()
+    return int(middle_sum), int(middle_count)
 
 
-@dataclass(frozen=True)
-class SizeClassCounts:
-    bidders: dict[str, int]  # per size class, in procurements with the whole field listed
-    winners: dict[str, int]
-    procurements: int
-    listed: int
-    with_known_bidder: int
-    bidders_where_known: int
-    with_known_winner: int
-    winners_where_known: int
-    won_by_sme: int
-
-
-async def size_classes(session: AsyncSession, scope: Scope) -> SizeClassCounts:
-    awarded = scope.awarded()
-    known = Bidder.size_class != SizeClass.NO_DATA.value
-    sme = Bidder.size_class.in_([c.value for c in SME_CLASSES])
-    counted = _counted
-    per = (
-        select(
-            Procurement.id.label("id"),
-            # All its bidders are listed, not only the suppliers standing in for a field
-            # that was merely counted (their sizes would say who won, not who bid).
-            case((Procurement.bidder_count == func.count(Bidder.id), 1), else_=0).label("complete"),
-            counted(known).label("known"),
-            counted(Bidder.is_winner).label("winners"),
-            counted(and_(Bidder.is_winner, known)).label("known_winners"),
-            counted(and_(Bidder.is_winner, sme)).label("sme_winners"),
-            func.count(Bidder.id).label("bidders"),
-        )
-        .select_from(Procurement)
-        .outerjoin(Bidder, Bidder.procurement_id == Procurement.id)
-        .where(*awarded)
-        .group_by(Procurement.id, Procurement.bidder_count)
-        .subquery()
-    )
-    by_class = (
-        select(Bidder.size_class, counted(per.c.complete == 1), counted(Bidder.is_winner))
-        .join(per, per.c.id == Bidder.procurement_id)
-        .group_by(Bidder.size_class)
-    )
-    bidders = {c.value: 0 for c in SizeClass}
-    winners = {c.value: 0 for c in SizeClass}
-    for cls, count, won in await session.execute(by_class):
-        bidders[cls], winners[cls] = int(count), int(won)
-    sized = and_(per.c.complete == 1, per.c.known > 0)
-    sized_winner = per.c.known_winners > 0
-    totals = select(
-        func.count(),
-        counted(per.c.complete == 1),
-        counted(sized),
-        func.coalesce(func.sum(case((sized, per.c.bidders), else_=0)), 0),
-        counted(sized_winner),
-        func.coalesce(func.sum(case((sized_winner, per.c.winners), else_=0)), 0),
-        counted(per.c.sme_winners > 0),
-    ).select_from(per)
-    values = (int(v) for v in (await session.execute(totals)).one())
-    return SizeClassCounts(bidders, winners, *values)
-
-
-@dataclass(frozen=True)
-class EmploymentCounts:
-    procurements: int
-    candidates: int
-    candidates_decided: int
-    eligibles: int
-    eligibles_decided: int
-    set_: int
-    eligible_set: int
-    eligible_unset: int
-    signed: int
-    signed_procurements: int
-    not_set_reasons: list[tuple[str | None, int]]
-
-
-async def employment(
-    session: AsyncSession,
-    scope: Scope,
-    categories: tuple[str, ...],
-    min_execution_days: int,
-    min_employees: int,
-) -> EmploymentCounts:
-    """SQL's three-valued logic keeps unknown unknown: a procurement without a category,
-    execution time or employee count cannot be said to meet the rule unless another part
-    already fails it (goods, a short contract), so the figures that need the rule rest only
-    on the procurements where it can be decided."""
-    owner, awarded = scope.owner(), scope.awarded()
-    candidate = and_(
-        Procurement.category.in_(categories),
-        Procurement.execution_days > min_execution_days,
-        Procurement.employees_needed >= min_employees,
-    )
-    eligible = and_(candidate, Procurement.requirement_suitable.is_(True))
-    is_set = Procurement.requirement_set.is_(True)
-    eligible_not_set = and_(eligible, ~func.coalesce(is_set, False))
-
-    query = select(
-        func.count(),
-        _counted(candidate),
-        _decided(candidate),
-        _counted(eligible),
-        _decided(eligible),
-        _counted(is_set),
-        _counted(and_(eligible, is_set)),
-        _counted(eligible_not_set),
-    ).where(*awarded)
-    (
-        procurements,
-        candidates,
-        candidates_decided,
-        eligibles,
-        eligibles_decided,
-        set_,
-        eligible_set,
-        eligible_unset,
-    ) = (int(v) for v in (await session.execute(query)).one())
-    signed_in_window = _in_window(Procurement.contract_signed_date, scope)
-    signed = select(_counted(is_set), func.count()).where(*owner, signed_in_window)
-    signed_count, signed_procurements = (int(v) for v in (await session.execute(signed)).one())
-    reasons_query = (
-        select(func.coalesce(Procurement.requirement_reason, literal("")), func.count())
-        .where(*awarded, candidate, ~func.coalesce(is_set, False))
-        .group_by(Procurement.requirement_reason)
-        .order_by(func.count().desc())
-    )
-    reasons = [(reason or None, int(n)) for reason, n in await session.execute(reasons_query)]
-    return EmploymentCounts(
-        procurements,
-        candidates,
-        candidates_decided,
-        eligibles,
-        eligibles_decided,
-        set_,
-        eligible_set,
-        eligible_unset,
-        signed_count,
-        signed_procurements,
-        reasons,
-    )
-
-
-@dataclass(frozen=True)
-class DirectAwardCounts:
-    decided: int
-    above: int
-    advertised: int
-    not_in_sek: int
-
-
-async def direct_awards(
-    session: AsyncSession, scope: Scope, threshold_sek: Decimal
-) -> DirectAwardCounts:
-    """The threshold is in SEK: a direct award valued in another currency (or none) is left
-    out and counted, never converted at a guessed rate."""
-    in_award = Procurement.awarded_value.is_not(None)
-    value = case((in_award, Procurement.awarded_value), else_=Procurement.estimated_value)
-    currency = case(
-        (in_award, Procurement.awarded_value_currency), else_=Procurement.estimated_value_currency
-    )
-    direct = Procurement.procedure == Procedure.DIRECT_AWARD.value
-    in_sek = func.coalesce(currency, "") == "SEK"
-    above = and_(direct, in_sek, value > threshold_sek)
-    query = select(
-        _decided(direct),
-        _counted(above),
-        _counted(and_(above, Procurement.advertised.is_(True))),
-        _counted(and_(direct, value.is_not(None), ~in_sek)),
-    ).where(*scope.awarded())
-    return DirectAwardCounts(*(int(v) for v in (await session.execute(query)).one()))
-
-
-async def quality(session: AsyncSession, scope: Scope) -> list[tuple[str, int]]:
-    """Per warning code, how many of the period's procurements carry it."""
+async def _reasons(session: AsyncSession, scope: Scope) -> list[tuple[str | None, int]]:
+    t = SUMMARY_REASON
+    many = _total(t.c.procurements)
     query = (
-        select(QualityWarning.code, func.count(func.distinct(QualityWarning.procurement_id)))
-        .join(Procurement, Procurement.id == QualityWarning.procurement_id)
-        .where(*scope.awarded())
-        .group_by(QualityWarning.code)
-        .order_by(QualityWarning.code)
+        select(t.c.reason, many)
+        .where(*scope.of(t))
+        .group_by(t.c.reason_key, t.c.reason)
+        .having(many > 0)
+        .order_by(many.desc(), func.coalesce(t.c.reason, ""))
     )
-    return [(code, int(n)) for code, n in await session.execute(query)]
+    return [(reason or None, int(n)) for reason, n in await session.execute(query)]
+
+
+async def _quality(session: AsyncSession, scope: Scope) -> list[tuple[str, int]]:
+    t = SUMMARY_WARNING
+    many = _total(t.c.procurements)
+    query = select(t.c.code, many).where(*scope.of(t)).group_by(t.c.code).having(many > 0)
+    return [(code, int(n)) for code, n in await session.execute(query.order_by(t.c.code))]
+
+
+async def summed_counts(session: AsyncSession, scope: Scope) -> Counts:
+    """Every count of the window, in four queries over the summary."""
+    d = await _day_totals(session, scope)
+    middle_sum, middle_count = await _middle(session, scope)
+    competition = CompetitionCounts(
+        procurements=d["procurements"],
+        counted=d["counted"],
+        bidders=d["bidders"],
+        single=d["single"],
+        on_reported=d["on_reported"],
+        on_listed=d["on_listed"],
+        bids=d["bids"],
+        middle_sum=middle_sum,
+        middle_count=middle_count,
+    )
+    size_classes = SizeClassCounts(
+        bidders={c: d[f"bidders_{c}"] for c in SIZE_CLASS_NAMES},
+        winners={c: d[f"winners_{c}"] for c in SIZE_CLASS_NAMES},
+        procurements=d["procurements"],
+        listed=d["listed"],
+        with_known_bidder=d["with_known_bidder"],
+        bidders_where_known=d["bidders_where_known"],
+        with_known_winner=d["with_known_winner"],
+        winners_where_known=d["winners_where_known"],
+        won_by_sme=d["won_by_sme"],
+    )
+    employment = EmploymentCounts(
+        procurements=d["procurements"],
+        candidates=d["candidates"],
+        candidates_decided=d["candidates_decided"],
+        eligibles=d["eligibles"],
+        eligibles_decided=d["eligibles_decided"],
+        set_=d["requirement_set"],
+        eligible_set=d["eligible_set"],
+        eligible_unset=d["eligible_unset"],
+        signed=d["signed_set"],
+        signed_procurements=d["signed_procurements"],
+        not_set_reasons=await _reasons(session, scope),
+    )
+    direct = DirectAwardCounts(
+        decided=d["direct_decided"],
+        above=d["above_threshold"],
+        advertised=d["above_advertised"],
+        not_in_sek=d["not_in_sek"],
+    )
+    return Counts(competition, size_classes, employment, direct, await _quality(session, scope))

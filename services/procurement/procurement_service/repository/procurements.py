@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, insert, select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from procurement_service.models import (
-    AuditEntry,
-    Bidder,
-    EmploymentRule,
-    Procurement,
-    QualityWarning,
-)
+from procurement_service.models import AuditEntry, EmploymentRule, Procurement
 
 
 async def get_procurement(
@@ -34,6 +28,16 @@ async def procurements_by_reference(
     return {p.reference: p for p in (await session.execute(query)).scalars()}
 
 
+async def stored_hashes(
+    session: AsyncSession, municipality_code: str, references: list[str]
+) -> dict[str, tuple[int, str]]:
+    """reference -> (id, content hash) of those stored: what a bulk request must write."""
+    query = select(Procurement.reference, Procurement.id, Procurement.content_hash).where(
+        Procurement.municipality_code == municipality_code, Procurement.reference.in_(references)
+    )
+    return {ref: (pid, digest) for ref, pid, digest in await session.execute(query)}
+
+
 def procurements_query(municipality_code: str, administration: str | None) -> Select[Any]:
     query = select(Procurement).where(Procurement.municipality_code == municipality_code)
     if administration:
@@ -49,19 +53,3 @@ def audit_query(municipality_code: str) -> Select[Any]:
     """The municipality's audit entries, newest first (ids grow with time)."""
     query = select(AuditEntry).where(AuditEntry.municipality_code == municipality_code)
     return query.order_by(AuditEntry.id.desc())
-
-
-async def insert_procurements(session: AsyncSession, rows: list[dict[str, Any]]) -> list[int]:
-    """Multi-row INSERT; the new ids in the order of `rows`."""
-    statement = insert(Procurement).returning(Procurement.id, sort_by_parameter_order=True)
-    return list((await session.execute(statement, rows)).scalars().all())
-
-
-async def insert_bidders(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(Bidder), rows)
-
-
-async def insert_warnings(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(QualityWarning), rows)

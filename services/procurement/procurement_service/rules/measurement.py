@@ -1,5 +1,6 @@
 """SME and employment-requirement measurement: the figures from the counts the database
-returned (repository/measurement.py; use_cases/measurement.py brings the two together).
+returned (rules/measurement_counts.py: summed from the per-day summary by
+repository/measurement.py, or scanned by repository/measurement_scan.py).
 
 A procurement belongs to the period of its award decision; "set and signed" counts by the
 contract signing date. Every figure carries `based_on`, the number of procurements it rests
@@ -25,7 +26,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from municipal_shared.contracts.procurement import (
     Competition,
@@ -39,15 +39,14 @@ from municipal_shared.contracts.procurement import (
     SizeClasses,
 )
 from municipal_shared.types import Tertial
+from procurement_service.rules.measurement_counts import (
+    CompetitionCounts,
+    Counts,
+    DirectAwardCounts,
+    EmploymentCounts,
+    SizeClassCounts,
+)
 from procurement_service.vocabulary import SME_CLASSES, SizeClass
-
-if TYPE_CHECKING:  # the counts the repository returns; only their types are read here
-    from procurement_service.repository.measurement import (
-        CompetitionCounts,
-        DirectAwardCounts,
-        EmploymentCounts,
-        SizeClassCounts,
-    )
 
 SHARE = Decimal("0.0001")
 MEAN = Decimal("0.01")
@@ -168,4 +167,15 @@ def direct_awards(c: DirectAwardCounts, rule: Rule) -> DirectAwards:
         above_threshold_advertised=measured_count(c.advertised, c.above),
         advertised_share=measured_ratio(ratio(c.advertised, c.above), c.above),
         left_out_not_in_sek=c.not_in_sek,
+    )
+
+
+def figures_of(counts: Counts, rule: Rule) -> Figures:
+    """The figures of one window from its counts, wherever the counts came from."""
+    return Figures(
+        competition=competition(counts.competition),
+        size_classes=size_classes(counts.size_classes),
+        employment_requirement=employment_requirement(counts.employment, rule),
+        direct_awards=direct_awards(counts.direct_awards, rule),
+        quality=[QualityCount(code=c, procurements=n) for c, n in counts.quality],
     )

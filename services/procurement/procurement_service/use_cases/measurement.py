@@ -1,6 +1,7 @@
 """Use cases of the measurement: the figures of a tertial or any date range under the
-municipality's employment-requirement rule, and setting that rule. Reading writes nothing;
-setting the rule records an audit entry and commits once."""
+municipality's employment-requirement rule, and setting that rule. Reading writes nothing and
+sums the per-day summary; setting the rule rebuilds the municipality's summary under the new
+rule, records an audit entry and commits once."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from municipal_shared.contracts.procurement import ProcurementMeasurement, QualityCount
+from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.database import commit
 from municipal_shared.kit.problems import InvalidContent
@@ -17,14 +18,12 @@ from municipal_shared.types import Tertial
 from procurement_service import repository as repo
 from procurement_service.models import AuditEntry, EmploymentRule
 from procurement_service.repository import measurement as counts
+from procurement_service.repository import measurement_scan, summary
 from procurement_service.rules.measurement import (
     Figures,
     Rule,
     Window,
-    competition,
-    direct_awards,
-    employment_requirement,
-    size_classes,
+    figures_of,
     tertial_window,
 )
 
@@ -36,22 +35,15 @@ async def measure(
     rule: Rule,
     administration: str | None = None,
 ) -> Figures:
-    """The figures of a window, from the database's counts (also what the delivery sends)."""
+    """The figures of a window, summed from the summary (also what the delivery sends). The
+    summary counts under the municipality's stored rule; another rule (no caller passes one
+    today) is answered by the full scan, slow but exact."""
+    if rule != await rule_for(session, municipality_code):
+        return await measurement_scan.scan_figures(
+            session, municipality_code, window.start, window.end, administration, rule
+        )
     scope = counts.Scope(municipality_code, administration, window.start, window.end)
-    employment = await counts.employment(
-        session, scope, rule.categories, rule.min_execution_days, rule.min_employees
-    )
-    return Figures(
-        competition=competition(await counts.competition(session, scope)),
-        size_classes=size_classes(await counts.size_classes(session, scope)),
-        employment_requirement=employment_requirement(employment, rule),
-        direct_awards=direct_awards(
-            await counts.direct_awards(session, scope, rule.direct_award_threshold_sek), rule
-        ),
-        quality=[
-            QualityCount(code=c, procurements=n) for c, n in await counts.quality(session, scope)
-        ],
-    )
+    return figures_of(await counts.summed_counts(session, scope), rule)
 
 
 async def rule_for(session: AsyncSession, municipality_code: str) -> Rule:
@@ -126,6 +118,9 @@ async def set_employment_rule(
     min_employees: int,
     direct_award_threshold_sek: Decimal,
 ) -> None:
+    """The rule, and the municipality's summary rebuilt under it, in one transaction that
+    holds the municipality's summary lock exclusively (repository/summary.py says why)."""
+    await summary.lock_municipality(session, municipality_code, exclusive=True)
     stored = await repo.employment_rule(session, municipality_code) or EmploymentRule(
         municipality_code=municipality_code
     )
@@ -154,4 +149,6 @@ async def set_employment_rule(
         ],
         municipality_code=municipality_code,
     )
+    rule = Rule(tuple(categories), more_than_days, min_employees, direct_award_threshold_sek)
+    await summary.rebuild(session, municipality_code, rule)
     await commit(session)

@@ -18,6 +18,7 @@ from procurement_service.rules.attribution import Buyer, for_ocds
 from procurement_service.rules.ocds_validation import refuse_too_many_releases
 from procurement_service.schemas import ReceivedProcurement
 from procurement_service.schemas_out import OcdsResult
+from procurement_service.use_cases.figures_upkeep import Upkeep
 from procurement_service.use_cases.procurements import store_outcome
 
 _CARRIED = ("index", "record", "ocid", "id", "field")  # which release, and the native field
@@ -70,6 +71,7 @@ async def receive_package(
         raise _invalid(
             "The OCDS package is not valid; nothing was stored", _problem_errors(exc.errors)
         ) from exc
+    upkeep = await Upkeep.begin(session, municipality_code)  # first: before any row lock
     stored, unchanged, conflicts = 0, 0, []
     touched: list[str] = []
     known = await repo.release_hashes(
@@ -139,6 +141,7 @@ async def receive_package(
                 procurement,
                 secret,
                 f"OCDS {ocid}",
+                upkeep=upkeep,
                 source="ocds",
             )
         except InvalidContent as exc:
@@ -156,5 +159,6 @@ async def receive_package(
         changes=[{"path": "/releases", "old": None, "new": stored}],
         municipality_code=municipality_code,
     )
+    await upkeep.finish()
     await commit(session)
     return OcdsResult(stored=stored, unchanged=unchanged, procurements=references)
