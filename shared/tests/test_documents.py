@@ -9,16 +9,16 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import Depends, FastAPI, Request, Response
+from fastapi import FastAPI, Request, Response
 from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from municipal_shared.kit.database import NAMING_CONVENTION, create_engine
+from municipal_shared.kit.database import NAMING_CONVENTION, Database, create_engine
+from municipal_shared.kit.document_store import DocumentStore
 from municipal_shared.kit.documents import (
     SERVICE_SCOPE,
     Rendered,
     document_tables,
-    serve,
     touch,
     tracked_sessions,
 )
@@ -35,31 +35,28 @@ TABLES = document_tables(metadata)
 
 
 class App:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        self.sessions = sessions
+    """Explicit scopes here (touch), so a write to one scope leaves the others' documents."""
+
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.store = DocumentStore(database, TABLES)
         self.renders = 0
         self.app = FastAPI()
 
-        async def session() -> AsyncIterator[AsyncSession]:
-            async with sessions() as s:
-                yield s
-
         @self.app.get("/things/{a}/{b}")
-        async def read(
-            a: str, b: str, request: Request, s: AsyncSession = Depends(session)
-        ) -> Response:
-            async def render() -> Rendered:
+        async def read(a: str, b: str, request: Request) -> Response:
+            async def render(s: AsyncSession) -> Rendered:
                 self.renders += 1
                 rows = await s.execute(select(things).where(things.c.scope.in_([a, b])))
                 body = ",".join(f"{r.scope}={r.value}" for r in sorted(rows, key=lambda r: r.scope))
                 return Rendered(body.encode(), media_type="text/plain")
 
             variant = request.headers.get("x-variant", "")
-            return await serve(request, s, TABLES, scopes=[a, b], render=render, variant=variant)
+            return await self.store.serve(request, render, scopes=[a, b], variant=variant)
 
     async def write(self, scope: str, value: int) -> None:
         """A use case: the change and the touch in one transaction, then commit."""
-        async with self.sessions() as s:
+        async with self.database.sessions() as s:
             changed = await s.execute(
                 update(things).where(things.c.scope == scope).values(value=value)
             )
@@ -71,14 +68,16 @@ class App:
 
 @pytest.fixture
 async def service(tmp_path: Path) -> AsyncIterator[App]:
-    engine = create_engine(database_url_for_tests("OUTBOX_TEST_DATABASE_URL", tmp_path, "docs"))
-    async with engine.begin() as conn:
+    database = Database(database_url_for_tests("OUTBOX_TEST_DATABASE_URL", tmp_path, "docs"))
+    async with database.engine.begin() as conn:
         await conn.run_sync(metadata.drop_all)
         await conn.run_sync(metadata.create_all)
-    yield App(async_sessionmaker(engine, expire_on_commit=False))
-    async with engine.begin() as conn:
+    app = App(database)
+    yield app
+    await app.store.close()
+    async with database.engine.begin() as conn:
         await conn.run_sync(metadata.drop_all)
-    await engine.dispose()
+    await database.dispose()
 
 
 @pytest.fixture

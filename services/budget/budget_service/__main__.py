@@ -1,6 +1,6 @@
 """`python -m budget_service migrate | seed [FILE...] | serve`."""
 
-from budget_service.main import sessions
+from budget_service.models import DOCUMENTS
 from budget_service.seed import seed_files
 from budget_service.settings import SCRIPT_LOCATION, VERSION_TABLE, BudgetSettings
 from municipal_shared.kit.cli import run
@@ -14,6 +14,6 @@ if __name__ == "__main__":
             version_table=VERSION_TABLE,
             app_factory="budget_service.main:create_app",
             seeder=seed_files,
-            session_factory=sessions,
+            documents=DOCUMENTS,
         )
     )

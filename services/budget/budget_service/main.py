@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from budget_service.api import audit, budgets, export, follow_up, municipalities, versions
 from budget_service.models import DOCUMENTS
 from budget_service.settings import SCRIPT_LOCATION, VERSION_TABLE, BudgetSettings
 from municipal_shared.kit.app import create_service_app
-from municipal_shared.kit.documents import tracked_sessions
 from municipal_shared.kit.settings import AuthSettings
 
 DESCRIPTION = """\
@@ -50,10 +48,5 @@ def create_app(
             municipalities.router,
         ],
         openapi_tags=TAGS,
-        session_factory=sessions,
+        documents=DOCUMENTS,
     )
-
-
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Every committed write bumps the counter the stored documents are checked against."""
-    return tracked_sessions(engine, DOCUMENTS)

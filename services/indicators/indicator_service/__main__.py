@@ -1,6 +1,6 @@
 """`python -m indicator_service migrate | seed [FILE...] | serve`."""
 
-from indicator_service.main import sessions
+from indicator_service.models import DOCUMENTS
 from indicator_service.seed import seed_files
 from indicator_service.settings import SCRIPT_LOCATION, VERSION_TABLE, IndicatorSettings
 from municipal_shared.kit.cli import run
@@ -14,6 +14,6 @@ if __name__ == "__main__":
             version_table=VERSION_TABLE,
             app_factory="indicator_service.main:create_app",
             seeder=seed_files,
-            session_factory=sessions,
+            documents=DOCUMENTS,
         )
     )

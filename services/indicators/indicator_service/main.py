@@ -6,14 +6,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from indicator_service.api import composed, indicators, outcomes, registers, reports
 from indicator_service.models import DOCUMENTS
 from indicator_service.settings import SCRIPT_LOCATION, VERSION_TABLE, IndicatorSettings
 from indicator_service.use_cases.composed_report import Peers
 from municipal_shared.kit.app import create_service_app
-from municipal_shared.kit.documents import tracked_sessions
 from municipal_shared.kit.peers import peer_client
 from municipal_shared.kit.settings import AuthSettings
 
@@ -79,10 +77,5 @@ def create_app(
         ],
         extra_lifespan=peers,
         openapi_tags=TAGS,
-        session_factory=sessions,
+        documents=DOCUMENTS,
     )
-
-
-def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    """Every committed write bumps the counter the stored reports are checked against."""
-    return tracked_sessions(engine, DOCUMENTS)

@@ -41,7 +41,8 @@ async def test_a_stored_report_is_one_query_and_a_read_after_a_write_sees_it(
     assert email_row(first.json())["outcome"]["period"] == "2016"  # the latest seeded value
     statements.clear()
     again = await client.get(REPORT)
-    assert again.content == first.content and len(statements) == 1, statements
+    assert again.content == first.content, statements
+    assert len(statements) <= 1 and all("stored_document" in s for s in statements), statements
     etag = first.headers["etag"]
     assert (await client.get(REPORT, headers={"If-None-Match": etag})).status_code == 304
     head = await client.head(REPORT)
@@ -81,4 +82,5 @@ async def test_the_composed_report_is_stored_per_state_of_its_peers(
     assert {body["sections"][s]["status"] for s in ("budget", "procurement")} == {"unavailable"}
     statements.clear()
     again = await client.get(f"{REPORT}/composed")
-    assert again.content == first.content and len(statements) == 1, statements
+    assert again.content == first.content, statements
+    assert len(statements) <= 1 and all("stored_document" in s for s in statements), statements

@@ -11,8 +11,10 @@ from fastapi import APIRouter, FastAPI
 
 from municipal_shared.kit.auth import TokenVerifier
 from municipal_shared.kit.conditional import ConditionalGetMiddleware
-from municipal_shared.kit.database import Database, SessionFactory
+from municipal_shared.kit.database import Database
 from municipal_shared.kit.database_faults import install_database_fault_handlers
+from municipal_shared.kit.document_store import DocumentStore
+from municipal_shared.kit.documents import DocumentTables, tracking
 from municipal_shared.kit.edge import install_edge_middleware
 from municipal_shared.kit.health import health_router
 from municipal_shared.kit.limits import install_request_limits
@@ -38,8 +40,11 @@ def create_service_app(
     openapi_tags: list[dict[str, Any]],
     extra_lifespan: Extra | None = None,
     body_limits: Mapping[str, int] | None = None,
-    session_factory: SessionFactory | None = None,
+    documents: DocumentTables | None = None,
 ) -> FastAPI:
+    """`documents`: the service stores rendered documents (kit/documents.py); its sessions
+    then count every write, and `app.state.documents` serves them."""
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         refuse_unsafe_serving(settings, auth_settings)
@@ -50,8 +55,10 @@ def create_service_app(
             settings.database_url,
             connect_timeout=settings.db_connect_timeout_seconds,
             statement_timeout=settings.db_statement_timeout_seconds,
-            session_factory=session_factory,
+            session_factory=tracking(documents),
         )
+        if documents is not None:
+            app.state.documents = DocumentStore(app.state.database, documents)
         app.state.version_table = version_table
         app.state.head_revision = head_revision(
             alembic_config(script_location, settings.database_url, version_table)
@@ -63,6 +70,8 @@ def create_service_app(
                 async with extra_lifespan(app):
                     yield
         finally:
+            if documents is not None:
+                await app.state.documents.close()
             await app.state.database.dispose()
 
     app = FastAPI(

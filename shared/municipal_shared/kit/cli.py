@@ -11,7 +11,8 @@ from pathlib import Path
 import uvicorn
 
 from municipal_shared.kit import migrations
-from municipal_shared.kit.database import Database, SessionFactory
+from municipal_shared.kit.database import Database
+from municipal_shared.kit.documents import DocumentTables, tracking
 from municipal_shared.kit.request_id import configure_logging
 from municipal_shared.kit.safe_defaults import UnsafeConfiguration, refuse_unsafe_serving
 from municipal_shared.kit.settings import AuthSettings, ServiceSettings
@@ -30,7 +31,7 @@ def run(
     app_factory: str,
     seeder: Seeder | None = None,
     commands: Mapping[str, Command] | None = None,
-    session_factory: SessionFactory | None = None,
+    documents: DocumentTables | None = None,
     argv: list[str] | None = None,
 ) -> int:
     parser = argparse.ArgumentParser(prog=prog)
@@ -52,7 +53,7 @@ def run(
         migrations.upgrade(config)
     elif args.command == "seed":
         if seeder is not None:
-            asyncio.run(_seed(settings, seeder, args.files, session_factory))
+            asyncio.run(_seed(settings, seeder, args.files, documents))
     else:
         try:
             refuse_unsafe_serving(settings, AuthSettings())
@@ -76,13 +77,13 @@ async def _seed(
     settings: ServiceSettings,
     seeder: Seeder,
     files: list[Path],
-    session_factory: SessionFactory | None,
+    documents: DocumentTables | None,
 ) -> None:
     # A batch job: bounded connect, but no statement timeout (a large seed may take long).
     database = Database(
         settings.database_url,
         connect_timeout=settings.db_connect_timeout_seconds,
-        session_factory=session_factory,
+        session_factory=tracking(documents),  # seeding is a write like any other
     )
     try:
         await seeder(database, files)

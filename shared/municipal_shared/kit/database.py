@@ -132,6 +132,7 @@ class Database:
         own (kit/documents.py tracks writes that way)."""
         self.url = url
         self.connect_timeout = connect_timeout
+        self.statement_timeout = statement_timeout
         self.engine = create_engine(
             url, connect_timeout=connect_timeout, statement_timeout=statement_timeout
         )

@@ -23,10 +23,8 @@ wants them. A data migration deletes the stored documents it invalidates.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from fastapi import Request, Response
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -34,19 +32,13 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    and_,
     event,
-    func,
-    literal,
-    select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 
-from municipal_shared.kit.conditional import body_etag, none_match
-from municipal_shared.kit.database import UTCDateTime, utc_now
+from municipal_shared.kit.database import SessionFactory, UTCDateTime
 
 logger = logging.getLogger("municipal_shared.documents")
 SCOPE_LENGTH = 200
@@ -83,7 +75,7 @@ def document_tables(metadata: MetaData) -> DocumentTables:
     return DocumentTables(counters, documents)
 
 
-def _insert(session: AsyncSession | Session, table: Table) -> postgresql.Insert | sqlite.Insert:
+def insert_for(session: AsyncSession | Session, table: Table) -> postgresql.Insert | sqlite.Insert:
     dialect = session.get_bind().dialect.name
     return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
@@ -91,7 +83,7 @@ def _insert(session: AsyncSession | Session, table: Table) -> postgresql.Insert 
 def _bump(
     session: AsyncSession | Session, counters: Table, scope: str
 ) -> postgresql.Insert | sqlite.Insert:
-    statement = _insert(session, counters).values(scope=scope, version=1)
+    statement = insert_for(session, counters).values(scope=scope, version=1)
     return statement.on_conflict_do_update(
         index_elements=[counters.c.scope], set_={"version": counters.c.version + 1}
     )
@@ -146,85 +138,8 @@ class Rendered:
     media_type: str = "application/json"
 
 
-async def serve(
-    request: Request,
-    session: AsyncSession,
-    tables: DocumentTables,
-    *,
-    scopes: Sequence[str] = (SERVICE_SCOPE,),
-    render: Callable[[], Awaitable[Rendered]],
-    variant: str = "",
-    headers: dict[str, str] | None = None,
-) -> Response:
-    """The document at the request's path: 304 when If-None-Match names the current one, the
-    stored bytes when they are current, else rendered now and stored for the next read."""
-    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    counters, documents = tables.counters, tables.documents
-    current = (
-        select(func.coalesce(func.sum(counters.c.version), 0).label("total"))
-        .where(counters.c.scope.in_(list(scopes)))
-        .subquery()
-    )
-    found = (
-        await session.execute(
-            select(current.c.total, documents.c.etag, documents.c.media_type, documents.c.body)
-            .select_from(current)
-            .outerjoin(
-                documents,
-                and_(
-                    documents.c.path == literal(path),
-                    documents.c.variant == literal(variant),
-                    documents.c.counter_sum == current.c.total,
-                ),
-            )
-        )
-    ).one()
-    extra = headers or {}
-    if found.etag is not None:
-        if none_match(request.headers.get("if-none-match"), found.etag):
-            return Response(status_code=304, headers={"ETag": found.etag, **extra})
-        return Response(
-            found.body, media_type=found.media_type, headers={"ETag": found.etag, **extra}
-        )
-    rendered = await render()
-    etag = rendered.etag or body_etag(rendered.body)
-    await _store(session, documents, path, variant, int(found.total), etag, rendered)
-    if none_match(request.headers.get("if-none-match"), etag):
-        return Response(status_code=304, headers={"ETag": etag, **extra})
-    return Response(rendered.body, media_type=rendered.media_type, headers={"ETag": etag, **extra})
-
-
-async def _store(
-    session: AsyncSession,
-    documents: Table,
-    path: str,
-    variant: str,
-    counter_sum: int,
-    etag: str,
-    rendered: Rendered,
-) -> None:
-    """Keep this rendering for the next read. Two workers rendering at once store equal
-    bytes; the later state wins, so a slow render of an older state never replaces a newer."""
-    values = {
-        "path": path,
-        "variant": variant,
-        "counter_sum": counter_sum,
-        "etag": etag,
-        "media_type": rendered.media_type,
-        "body": rendered.body,
-        "stored_at": utc_now(),
-    }
-    statement = _insert(session, documents).values(**values)
-    excluded = statement.excluded
-    try:
-        await session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[documents.c.path],
-                set_={k: excluded[k] for k in values if k != "path"},
-                where=(documents.c.counter_sum <= excluded.counter_sum),
-            )
-        )
-        await session.commit()
-    except SQLAlchemyError:  # the reader still gets its document; the next read stores it
-        logger.warning("storing the rendering of %s failed", path, exc_info=True)
-        await session.rollback()
+def tracking(tables: DocumentTables | None) -> SessionFactory | None:
+    """The session factory for a service that stores documents, else the default (None)."""
+    if tables is None:
+        return None
+    return lambda engine: tracked_sessions(engine, tables)

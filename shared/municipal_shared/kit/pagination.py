@@ -34,7 +34,7 @@ class PageParams:
         return Page(items=items, page=self.page, page_size=self.page_size, total=total)
 
 
-def _page_params(
+async def _page_params(
     page: Annotated[int, Query(ge=1, le=1_000_000, description="1-based page number")] = 1,
     page_size: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
 ) -> PageParams:

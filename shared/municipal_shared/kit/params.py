@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Path
+from fastapi import Depends, Header, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import get_session
+from municipal_shared.kit.document_store import DocumentStore
 from municipal_shared.types import BOARD_CODE_PATTERN, MUNICIPALITY_CODE_PATTERN
 
 Session = Annotated[AsyncSession, Depends(get_session)]
@@ -34,3 +35,11 @@ IdempotencyKey = Annotated[
         description="Makes a redelivery harmless: the same key returns the first answer.",
     ),
 ]
+
+
+async def _documents(request: Request) -> DocumentStore:
+    store: DocumentStore = request.app.state.documents
+    return store
+
+
+Documents = Annotated[DocumentStore, Depends(_documents)]

@@ -5,14 +5,15 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service.api.deps import BUDGET, Key, Reader, Session, Writer
-from budget_service.models import DOCUMENTS
 from budget_service.schemas import BudgetIn
 from budget_service.schemas_out import BudgetDocument, BudgetListItem
 from budget_service.use_cases import budgets
-from municipal_shared.kit.documents import Rendered, serve
+from municipal_shared.kit.documents import Rendered
 from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.params import Documents
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(tags=["budgets"])
@@ -68,8 +69,8 @@ async def create_budget(
     response_model=BudgetDocument,
     responses={200: DOCUMENT_OK, **problem_responses(401, 403, 404, 422)},
 )
-async def get_budget(key: Key, session: Session, _: Reader, request: Request) -> Response:
-    async def render() -> Rendered:
+async def get_budget(key: Key, _: Reader, documents: Documents, request: Request) -> Response:
+    async def render(session: AsyncSession) -> Rendered:
         return (await budgets.show_budget(session, key)).rendered()
 
-    return await serve(request, session, DOCUMENTS, render=render)
+    return await documents.serve(request, render)

@@ -49,7 +49,7 @@ VersionPath = Annotated[
 ReasonQuery = Annotated[str, Query(min_length=3, max_length=2000)]
 
 
-def budget_key(
+async def budget_key(
     municipality_code: MunicipalityPath, board_code: BoardPath, budget_year: YearPath
 ) -> BudgetKey:
     return BudgetKey(municipality_code, board_code, budget_year)

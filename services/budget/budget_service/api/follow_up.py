@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service.api.deps import BUDGET, IfMatch, Key, Reader, Session, Writer
-from budget_service.models import DOCUMENTS
 from budget_service.schemas import FollowUpIn
 from budget_service.use_cases import follow_up
 from municipal_shared.contracts.budget import BudgetFollowUp
-from municipal_shared.kit.documents import Rendered, serve
+from municipal_shared.kit.documents import Rendered
+from municipal_shared.kit.params import Documents
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 
@@ -33,12 +34,12 @@ OK = {
     responses={200: OK, **problem_responses(401, 403, 404, 422)},
 )
 async def get_follow_up(
-    key: Key, tertial: Tertial, session: Session, _: Reader, request: Request
+    key: Key, tertial: Tertial, _: Reader, documents: Documents, request: Request
 ) -> Response:
-    async def render() -> Rendered:
+    async def render(session: AsyncSession) -> Rendered:
         return (await follow_up.show_follow_up(session, key, tertial)).rendered()
 
-    return await serve(request, session, DOCUMENTS, render=render)
+    return await documents.serve(request, render)
 
 
 @router.put(

@@ -4,6 +4,7 @@ Every answer but the discard is the version's document, with its ETag."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service.api.budgets import DOCUMENT_OK, WRITE_ERRORS
 from budget_service.api.deps import (
@@ -18,13 +19,13 @@ from budget_service.api.deps import (
     VersionPath,
     Writer,
 )
-from budget_service.models import DOCUMENTS
 from budget_service.schemas import DecisionIn, NewChangeLineIn, NewVersionIn, VersionContentIn
 from budget_service.schemas_out import BudgetDocument, VersionOut
 from budget_service.use_cases import change_lines, decisions, versions
 from budget_service.use_cases.results import Tagged
-from municipal_shared.kit.documents import Rendered, serve
+from municipal_shared.kit.documents import Rendered
 from municipal_shared.kit.pagination import Page, Pagination
+from municipal_shared.kit.params import Documents
 from municipal_shared.kit.problems import problem_responses
 
 router = APIRouter(tags=["budgets"])
@@ -73,12 +74,12 @@ async def create_version(
     responses={200: DOCUMENT_OK, **problem_responses(401, 403, 404, 422)},
 )
 async def get_version(
-    key: Key, number: VersionPath, session: Session, _: Reader, request: Request
+    key: Key, number: VersionPath, _: Reader, documents: Documents, request: Request
 ) -> Response:
-    async def render() -> Rendered:
+    async def render(session: AsyncSession) -> Rendered:
         return (await versions.show_version(session, key, number)).rendered()
 
-    return await serve(request, session, DOCUMENTS, render=render)
+    return await documents.serve(request, render)
 
 
 @router.put(

@@ -5,12 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from indicator_service.api.deps import REGISTER, Approver, PeersDep, Reader, RegisterDep
-from indicator_service.models import DOCUMENTS
 from indicator_service.schemas import ApprovalIn
 from indicator_service.schemas_out import ComposedReport
 from indicator_service.use_cases import composed_report
-from municipal_shared.kit.documents import serve
-from municipal_shared.kit.params import BoardPath, MunicipalityPath, Session, YearPath
+from municipal_shared.kit.params import BoardPath, Documents, MunicipalityPath, Session, YearPath
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 
@@ -30,18 +28,14 @@ async def composed_report_of(
     board_code: BoardPath,
     year: YearPath,
     tertial: Tertial,
-    session: Session,
     _: Reader,
     peers: PeersDep,
+    documents: Documents,
     request: Request,
 ) -> Response:
-    composed = await composed_report.document(
-        session, peers, municipality_code, board_code, year, tertial
-    )
-    # Stored per state of the register and the peers' ETags (kit/documents.py).
-    return await serve(
-        request, session, DOCUMENTS, render=composed.render, variant=composed.variant
-    )
+    composed = await composed_report.document(peers, municipality_code, board_code, year, tertial)
+    # Stored per state of the register and the peers' ETags (kit/document_store.py).
+    return await documents.serve(request, composed.render, variant=composed.variant)
 
 
 @router.post(

@@ -41,7 +41,7 @@ async def the_register(
 RegisterDep = Annotated[Register, Depends(the_register)]
 
 
-def the_peers(request: Request) -> Peers:
+async def the_peers(request: Request) -> Peers:
     """The peers as the app's lifespan opened them (main.py)."""
     peers: Peers = request.app.state.peers
     return peers

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from indicator_service.api.deps import REGISTER, AuditReader, Reader, RegisterDep
-from indicator_service.models import DOCUMENTS
 from indicator_service.schemas_out import TertialReport
 from indicator_service.use_cases import registers, tertial_report
 from municipal_shared.kit.audit import AuditEntryOut
-from municipal_shared.kit.documents import Rendered, serve
+from municipal_shared.kit.documents import Rendered
 from municipal_shared.kit.pagination import Page, Pagination
-from municipal_shared.kit.params import BoardPath, MunicipalityPath, Session, YearPath
+from municipal_shared.kit.params import BoardPath, Documents, MunicipalityPath, Session, YearPath
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 
@@ -28,19 +28,19 @@ router = APIRouter(tags=["reports"])
 async def tertial_report_of(
     municipality_code: MunicipalityPath,
     board_code: BoardPath,
-    session: Session,
     _: Reader,
     year: YearPath,
     tertial: Tertial,
+    documents: Documents,
     request: Request,
 ) -> Response:
-    async def render() -> Rendered:
+    async def render(session: AsyncSession) -> Rendered:
         return await tertial_report.report_document(
             session, municipality_code, board_code, year, tertial
         )
 
-    # Stored per state of the register: a read is one query (kit/documents.py).
-    return await serve(request, session, DOCUMENTS, render=render)
+    # Stored per state of the register: a read is one query (kit/document_store.py).
+    return await documents.serve(request, render)
 
 
 @router.get(

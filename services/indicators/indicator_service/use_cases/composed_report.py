@@ -70,11 +70,10 @@ class ComposedDocument:
     why a peer is unavailable), and how to render it."""
 
     variant: str
-    render: Callable[[], Awaitable[Rendered]]
+    render: Callable[[AsyncSession], Awaitable[Rendered]]
 
 
 async def document(
-    session: AsyncSession,
     peers: Peers,
     municipality_code: str,
     board_code: str,
@@ -85,7 +84,7 @@ async def document(
     revalidated first, the register's part only rendered when something changed."""
     budget, procurement = await _peer_sections(peers, municipality_code, board_code, year, tertial)
 
-    async def render() -> Rendered:
+    async def render(session: AsyncSession) -> Rendered:
         register = await find_register(session, municipality_code, board_code)
         check_year(register, year)
         own = await build_report(session, register, year, tertial)

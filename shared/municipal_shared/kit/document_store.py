@@ -1,0 +1,165 @@
+"""Serving stored documents (kit/documents.py has the tables and the counters).
+
+A read looks the document up with one statement that also sums its scopes' counters; it is
+served when the stored sum is the current one. On PostgreSQL that statement runs on a small
+asyncpg pool of its own, outside any transaction: one round trip and no ORM session, which is
+most of what a read costs. Only a document that is missing or out of date opens a session,
+renders, and stores the bytes for the next read.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+import asyncpg
+from fastapi import Request, Response
+from sqlalchemy import and_, func, literal, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from municipal_shared.kit.conditional import body_etag, none_match
+from municipal_shared.kit.database import Database, utc_now
+from municipal_shared.kit.documents import (
+    SERVICE_SCOPE,
+    DocumentTables,
+    Rendered,
+    insert_for,
+)
+
+logger = logging.getLogger("municipal_shared.document_store")
+Render = Callable[[AsyncSession], Awaitable[Rendered]]
+# The stored rendering and the current sum of its scopes' counters, in one statement.
+_LOOKUP = """
+SELECT (SELECT coalesce(sum(version), 0) FROM change_counter WHERE scope = ANY($1::text[]))
+         AS total,
+       d.counter_sum, d.etag, d.media_type, d.body
+FROM (SELECT 1) AS one
+LEFT JOIN stored_document AS d ON d.path = $2 AND d.variant = $3
+"""
+
+
+class DocumentStore:
+    def __init__(self, database: Database, tables: DocumentTables, pool_size: int = 10) -> None:
+        self.database = database
+        self.tables = tables
+        self.pool_size = pool_size
+        self._pool: asyncpg.Pool | None = None
+        self._postgres = database.engine.dialect.name == "postgresql"
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+
+    async def serve(
+        self,
+        request: Request,
+        render: Render,
+        *,
+        scopes: Sequence[str] = (SERVICE_SCOPE,),
+        variant: str = "",
+    ) -> Response:
+        """The document at the request's path: 304 when If-None-Match names the current one,
+        the stored bytes when they are current, else rendered now and stored."""
+        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if_none_match = request.headers.get("if-none-match")
+        found = await self._lookup(path, variant, list(scopes))
+        total = int(found["total"])
+        if found["counter_sum"] == total:
+            return _answer(if_none_match, found["etag"], found["media_type"], found["body"])
+        async with self.database.sessions() as session:
+            rendered = await render(session)
+            etag = rendered.etag or body_etag(rendered.body)
+            await self._store(session, path, variant, total, etag, rendered)
+        return _answer(if_none_match, etag, rendered.media_type, rendered.body)
+
+    async def _lookup(self, path: str, variant: str, scopes: list[str]) -> Any:
+        if self._postgres:
+            try:
+                pool = self._pool or await self._open_pool()
+                return await pool.fetchrow(_LOOKUP, scopes, path, variant)
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                # The session below meets the same fault and answers it as every read does
+                # (503 with Retry-After); a dropped connection is simply replaced next time.
+                logger.warning("stored-document lookup on its pool failed: %r", exc)
+        async with self.database.sessions() as session:
+            found = await session.execute(self._lookup_statement(path, variant, scopes))
+            return found.one()._mapping
+
+    async def _open_pool(self) -> asyncpg.Pool:
+        url = make_url(self.database.url)
+        self._pool = await asyncpg.create_pool(
+            **url.translate_connect_args(username="user"),
+            min_size=1,
+            max_size=self.pool_size,
+            timeout=self.database.connect_timeout or 60.0,
+            command_timeout=self.database.statement_timeout,
+        )
+        return self._pool
+
+    def _lookup_statement(self, path: str, variant: str, scopes: list[str]) -> Any:
+        counters, documents = self.tables.counters, self.tables.documents
+        total = (
+            select(func.coalesce(func.sum(counters.c.version), 0))
+            .where(counters.c.scope.in_(scopes))
+            .scalar_subquery()
+        )
+        one = select(literal(1).label("one")).subquery()
+        return (
+            select(
+                total.label("total"),
+                documents.c.counter_sum,
+                documents.c.etag,
+                documents.c.media_type,
+                documents.c.body,
+            )
+            .select_from(one)
+            .outerjoin(
+                documents,
+                and_(documents.c.path == literal(path), documents.c.variant == literal(variant)),
+            )
+        )
+
+    async def _store(
+        self,
+        session: AsyncSession,
+        path: str,
+        variant: str,
+        counter_sum: int,
+        etag: str,
+        rendered: Rendered,
+    ) -> None:
+        """Keep this rendering for the next read. Two workers rendering at once store equal
+        bytes; the later state wins, so a slow render of an older state never replaces a
+        newer one."""
+        documents = self.tables.documents
+        values = {
+            "path": path,
+            "variant": variant,
+            "counter_sum": counter_sum,
+            "etag": etag,
+            "media_type": rendered.media_type,
+            "body": rendered.body,
+            "stored_at": utc_now(),
+        }
+        statement = insert_for(session, documents).values(**values)
+        try:
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[documents.c.path],
+                    set_={k: statement.excluded[k] for k in values if k != "path"},
+                    where=(documents.c.counter_sum <= statement.excluded.counter_sum),
+                )
+            )
+            await session.commit()
+        except SQLAlchemyError:  # the reader still gets its document; the next read stores it
+            logger.warning("storing the rendering of %s failed", path, exc_info=True)
+            await session.rollback()
+
+
+def _answer(if_none_match: str | None, etag: str, media_type: str, body: bytes) -> Response:
+    if none_match(if_none_match, etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type=media_type, headers={"ETag": etag})
