@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import Table, delete, func, select
@@ -60,33 +59,44 @@ def _counts_of(table: Table) -> list[str]:
 
 
 class Delta:
-    """What a transaction adds to the summary (negative counts take away), per table and key."""
+    """What a transaction adds to the summary (negative counts take away), per table and key:
+    a list of counts in the table's column order."""
 
     def __init__(self) -> None:
-        self.parts: dict[str, dict[Key, dict[str, int]]] = {t.name: {} for t in SUMMARY_TABLES}
+        self.parts: dict[str, dict[Key, list[int]]] = {t.name: {} for t in SUMMARY_TABLES}
         self.reasons: dict[str, str | None] = {}
 
-    def add(self, table: Table, rows: Iterable[Any], sign: int) -> None:
-        keys = [c.name for c in table.primary_key.columns]
-        part, counts = self.parts[table.name], _counts_of(table)
-        for row in rows:
-            values = dict(row._mapping)
-            if table is SUMMARY_REASON:
-                values["reason_key"] = reason_key(values["reason"])
-                self.reasons[values["reason_key"]] = values["reason"]
-            entry = part.setdefault(tuple(values[k] for k in keys), {})
-            for name in counts:
-                if name in values:
-                    entry[name] = entry.get(name, 0) + sign * int(values[name])
+    def add(self, table: Table, result: Any, sign: int) -> None:
+        """Add a statement's rows (repository/summary_sql.py): its key columns, some counts."""
+        names = list(result.keys())
+        counts = _counts_of(table)
+        slots = [(names.index(c), i) for i, c in enumerate(counts) if c in names]
+        is_reason = table is SUMMARY_REASON
+        keys = [
+            names.index(c.name if c.name != "reason_key" else "reason")
+            for c in table.primary_key.columns
+        ]
+        part = self.parts[table.name]
+        for row in result:
+            key = tuple(row[k] for k in keys)
+            if is_reason:
+                reason = key[-1]
+                key = (*key[:-1], reason_key(reason))
+                self.reasons[key[-1]] = reason
+            entry = part.get(key)
+            if entry is None:
+                entry = part[key] = [0] * len(counts)
+            for source, target in slots:
+                entry[target] += sign * row[source]
 
     def rows(self, table: Table) -> list[dict[str, Any]]:
         """The table's changed keys in key order, every count filled in."""
         keys, counts = [c.name for c in table.primary_key.columns], _counts_of(table)
         rows = []
         for key, entry in sorted(self.parts[table.name].items()):
-            if not any(entry.values()):
+            if not any(entry):
                 continue
-            row = dict(zip(keys, key, strict=True)) | {c: entry.get(c, 0) for c in counts}
+            row = dict(zip(keys, key, strict=True)) | dict(zip(counts, entry, strict=True))
             if table is SUMMARY_REASON:
                 row["reason"] = self.reasons[row["reason_key"]]
             rows.append(row)

@@ -4,6 +4,7 @@ warnings, the local employment-requirement rule."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -38,6 +39,27 @@ class Identity:
 
 
 ORGANISATION_NUMBER_SCHEME = "SE-BLV"
+_FORMATTED = re.compile(r"[0-9]{6}-[0-9]{4}")
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a Luhn digit doubled, its digits summed
+
+
+def _luhn(digits: str) -> bool:
+    backwards = digits[::-1].encode()
+    total = sum(backwards[0::2]) - 48 * len(backwards[0::2])
+    total += sum(_DOUBLED[d - 48] for d in backwards[1::2])
+    return total % 10 == 0
+
+
+def formatted_legal_person(number: str) -> bool:
+    """NNNNNN-NNNN with digits 3-4 at least 20 and a right check digit: an organisation number
+    of a legal person as it is usually sent. Such a number is never a personal identity
+    number (its month would be 20 or more) nor a pseudonym, so `identify` keeps it as written
+    without the general parsing, which cost a third of a bulk request's time."""
+    return (
+        _FORMATTED.fullmatch(number) is not None
+        and number[2:4] >= "20"
+        and _luhn(number[:6] + number[7:])
+    )
 
 
 def identify(number: str, secret: bytes, scheme: str = ORGANISATION_NUMBER_SCHEME) -> Identity:
@@ -46,6 +68,8 @@ def identify(number: str, secret: bytes, scheme: str = ORGANISATION_NUMBER_SCHEM
     pseudonym at once (personal_data.py); a pseudonym this service made is taken as it is
     (a redacted OCDS release carries them). An identifier of another register (a bidder from
     abroad) is kept with its scheme: `DK-CVR:25313763`; the Swedish rules do not apply."""
+    if scheme == ORGANISATION_NUMBER_SCHEME and formatted_legal_person(number):
+        return Identity(number, sole_trader=False)
     if scheme != ORGANISATION_NUMBER_SCHEME:
         if not number.strip() or not number.isprintable():
             raise InvalidOrganisationNumber(f"not an identifier of {scheme}")
