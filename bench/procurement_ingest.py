@@ -1,16 +1,29 @@
-"""Benchmark: tender outcomes into the procurement service on PostgreSQL.
+"""Benchmark of issue 12's targets 2, 3 and 4 on the procurement service (PostgreSQL).
 
-One run: generate a realistic set (about 5 bids per procurement, about one in five with a
-single bid, size mix close to Upphandlingsmyndigheten's: SMEs about 75 % of bids), load it
-through the API's bulk endpoint, load the same rows by plain asyncpg inserts into the same
-tables (another municipality code), print both rates and their ratio, then time the tertial
-measurement over the whole set through the API.
+One run, one report, printed with the commit and the command:
+
+- Ingest (target 3): a generated set of tender outcomes (bench/procurement_generator.py)
+  through the API's bulk endpoint (several concurrent clients), then the same rows by plain
+  asyncpg `executemany` and by `COPY` into the same tables under other municipality codes
+  (bench/procurement_raw.py; checked row by row against the API's rows afterwards), as rates
+  and ratios; then OCDS release packages made from the same outcomes through
+  POST /v1/procurements/{m}/ocds, beside the native rate.
+- Measurement (target 2): for tertials cumulative and alone, a date range, the whole
+  municipality and one administration, one answer through HTTP checked figure by figure
+  against a hand-written full scan (bench/procurement_scan.py), then N timed requests: p50,
+  p95, beside the scan's time. A window whose figures differ gets no time.
+- Memory (target 4): the service's resident memory sampled from /proc during all of it.
 
     .venv/bin/python bench/procurement_ingest.py --count 1000000 \\
         --server postgresql://postgres@127.0.0.1:5432
 
-It creates (and drops first) the database `procurement_bench` on that server. Traffic goes
-to 127.0.0.1 only; every loop is bounded by --count.
+It creates (and drops first) the database `procurement_bench` on that server and leaves it
+behind for inspection. Traffic goes to 127.0.0.1 only; every loop is bounded by --count.
+The lines "API bulk ingest", "asyncpg inserts", "ratio raw / API" and "tertial measurement"
+keep the format they had before this report grew around them (2026-11-29). Since then the
+generated set also holds sole traders and bidders from abroad (about 6 % of the companies;
+dates, counts and sizes unchanged), and the raw inserts write every column the API writes,
+quality warnings included, so that they can be checked against the API's rows.
 """
 
 from __future__ import annotations
@@ -18,97 +31,41 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
-import random
-import socket
+import shutil
 import subprocess
 import sys
-import time
-from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import asyncpg
-import httpx
-from stdnum import luhn
+from procurement_generator import SIZE_MIX, companies, outcomes
+from procurement_http import (
+    API_MUNICIPALITY,
+    OCDS_MUNICIPALITY,
+    load_api,
+    load_ocds,
+    measure_windows,
+    time_tertial,
+)
+from procurement_process import ROOT, MemorySampler, start_service, stop_service
+from procurement_raw import (
+    SchemaChanged,
+    check_schema,
+    load_copy,
+    load_executemany,
+    verify_same_rows,
+)
 
-ROOT = Path(__file__).resolve().parents[1]
-API_MUNICIPALITY, RAW_MUNICIPALITY = "0580", "0581"
-SIZE_MIX = [("micro", 30), ("small", 25), ("medium", 20), ("large", 20), (None, 5)]
-BIDDER_COUNTS = [
-    (1, 20),
-    (2, 8),
-    (3, 10),
-    (4, 12),
-    (5, 12),
-    (6, 10),
-    (7, 9),
-    (8, 8),
-    (9, 6),
-    (10, 5),
-]
-CATEGORIES = ["services", "works", "goods"]
+import procurement_service
 
+__all__ = ["SIZE_MIX", "companies", "outcomes", "reset_database"]  # bench/http_load.py reads them
 
-def companies(n: int, rng: random.Random) -> list[tuple[str, str | None]]:
-    """Valid legal-person organisation numbers (digits 3-4 >= 20) with a size class."""
-    classes = [c for c, w in SIZE_MIX for _ in range(w)]
-    out = []
-    for i in range(n):
-        base = f"55{6000000 + i:07d}"
-        number = base + luhn.calc_check_digit(base)
-        out.append((f"{number[:6]}-{number[6:]}", rng.choice(classes)))
-    return out
-
-
-def outcomes(count: int, seed: int = 2018) -> Iterator[dict[str, Any]]:
-    rng = random.Random(seed)
-    pool = companies(20_000, rng)
-    sizes = [n for n, w in BIDDER_COUNTS for _ in range(w)]
-    start = dt.date(2018, 1, 1)
-    for i in range(count):
-        award = start + dt.timedelta(days=rng.randrange(365))
-        bidders = rng.sample(pool, rng.choice(sizes))
-        category = rng.choice(CATEGORIES)
-        months = rng.choice([2, 3, 6, 12, 24, 36])
-        begin = award + dt.timedelta(days=30)
-        end = begin + dt.timedelta(days=30 * months)
-        suitable = category != "goods" and rng.random() < 0.6
-        yield {
-            "reference": f"B-{i:07d}",
-            "administration": rng.choice(
-                [
-                    "Kommunledningsförvaltningen",
-                    "Utbildningsförvaltningen",
-                    "Miljö- och samhällsbyggnadsförvaltningen",
-                ]
-            ),
-            "board_code": "KS",
-            "title": f"Upphandling {i}",
-            "category": category,
-            "procedure": rng.choice(["open", "open", "open", "selective", "direct_award"]),
-            "advertised": True,
-            "status": "contract_signed",
-            "estimated_value": str(rng.randrange(50_000, 20_000_000)),
-            "contract_period": {"start_date": begin.isoformat(), "end_date": end.isoformat()},
-            "employees_needed": rng.randrange(1, 20),
-            "employment_requirement": {
-                "set": suitable and rng.random() < 0.5,
-                "judged_suitable": suitable,
-                **({} if suitable else {"reason_not_suitable": "Varor"}),
-            },
-            "bidders": [
-                {
-                    "organisation_number": number,
-                    "name": f"Företag {number}",
-                    **({"size_class": size} if size else {}),
-                }
-                for number, size in bidders
-            ],
-            "winners": [bidders[0][0]],
-            "award_date": award.isoformat(),
-            "contract_signed_date": (award + dt.timedelta(days=14)).isoformat(),
-        }
+RAW_MUNICIPALITY, COPY_MUNICIPALITY = "0581", "0582"
+BENCH_KEY = "bench-only-personal-data-key-0123456789abcdef"
+LINKOPING = {"organisation_numbers": ["212000-0449"], "boards": ["KS"], "default_board": "KS"}
 
 
 async def reset_database(server: str, name: str) -> str:
@@ -119,213 +76,246 @@ async def reset_database(server: str, name: str) -> str:
     return f"{server}/{name}"
 
 
-def start_service(database_url: str) -> tuple[subprocess.Popen[bytes], str, socket.socket]:
-    env = {
-        **os.environ,
-        "PROCUREMENT_DATABASE_URL": database_url.replace("postgresql://", "postgresql+asyncpg://"),
-        "PROCUREMENT_RELAY_ENABLED": "false",
-        "PROCUREMENT_LOG_LEVEL": "WARNING",
-    }
-    python = str(ROOT / ".venv" / "bin" / "python")
-    subprocess.run([python, "-m", "procurement_service", "migrate"], env=env, check=True)
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    process = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "procurement_service.main:create_app",
-            "--fd",
-            str(sock.fileno()),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        env=env,
-        pass_fds=(sock.fileno(),),
-    )
-    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    for _ in range(100):
-        try:
-            if httpx.get(f"{url}/readyz").status_code == 200:
-                return process, url, sock
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    raise RuntimeError("service did not get ready")
+SERVICE_TREE = Path(procurement_service.__file__).resolve().parents[3]
+"""The tree whose service code runs (the repository, or a worktree put first on PYTHONPATH)."""
 
 
-def token() -> str:
-    python = str(ROOT / ".venv" / "bin" / "python")
+def _git(*args: str) -> str:
+    git = shutil.which("git") or "git"
     done = subprocess.run(
-        [python, "-m", "municipal_shared.kit.token", "--scope", "procurement:write"],
-        capture_output=True,
-        text=True,
-        check=True,
+        [git, "-C", str(SERVICE_TREE), *args], capture_output=True, text=True, check=False
     )
     return done.stdout.strip()
 
 
-async def load_api(url: str, count: int, batch: int, workers: int) -> float:
-    headers = {"Authorization": f"Bearer {token()}"}
-    queue: asyncio.Queue[list[dict[str, Any]] | None] = asyncio.Queue(maxsize=workers * 2)
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        while (items := await queue.get()) is not None:
-            r = await client.put(
-                f"{url}/v1/procurements/{API_MUNICIPALITY}", json={"items": items}, headers=headers
-            )
-            r.raise_for_status()
-
-    started = time.perf_counter()
-    async with httpx.AsyncClient(timeout=600) as client:
-        tasks = [asyncio.create_task(worker(client)) for _ in range(workers)]
-        chunk: list[dict[str, Any]] = []
-        for item in outcomes(count):
-            chunk.append(item)
-            if len(chunk) == batch:
-                await queue.put(chunk)
-                chunk = []
-        if chunk:
-            await queue.put(chunk)
-        for _ in tasks:
-            await queue.put(None)
-        await asyncio.gather(*tasks)
-    return time.perf_counter() - started
+def header(argv: list[str], server_version: str) -> list[str]:
+    dirty = _git("status", "--porcelain", "--", "services/procurement", "shared")
+    files = len(dirty.splitlines())
+    commit = _git("rev-parse", "--short", "HEAD") + (
+        f" + uncommitted changes in {files} files of services/procurement and shared"
+        if files
+        else ""
+    )
+    where = "" if SERVICE_TREE == ROOT else f" (service code from {SERVICE_TREE})"
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return [
+        f"commit {commit}{where}",
+        "command: " + " ".join([os.path.relpath(sys.executable, ROOT), *argv]),
+        f"run {now}; {os.cpu_count()} cores; PostgreSQL {server_version}",
+    ]
 
 
-def size_class(given: str | None) -> tuple[str, str]:
-    return (given, "given") if given else ("no_data", "none")
+def _load() -> str:
+    return Path("/proc/loadavg").read_text().split()[0]
 
 
-async def load_raw(database_url: str, count: int, batch: int) -> float:
-    """The same rows, inserted with plain asyncpg executemany: no validation, no audit."""
-    conn = await asyncpg.connect(database_url)
-    started = time.perf_counter()
-    ids = iter(
-        await conn.fetchval(
-            "SELECT array_agg(nextval('procurement_id_seq')) FROM generate_series(1, $1)", count
+def _mb(kib: int) -> float:
+    return kib / 1024
+
+
+@dataclass
+class Results:
+    api_seconds: float = 0.0
+    raw_seconds: float | None = None
+    copy_seconds: float | None = None
+    checked: dict[str, int] = field(default_factory=dict)
+    unknown_columns: list[str] = field(default_factory=list)
+    ocds_count: int = 0
+    ocds_seconds: float | None = None
+    ocds_retried: list[str] = field(default_factory=list)
+    tertial: list[float] = field(default_factory=list)
+    answer: dict[str, Any] = field(default_factory=dict)
+    table: list[str] = field(default_factory=list)
+    p50s: list[float] = field(default_factory=list)
+    memory_kib: dict[str, int] = field(default_factory=dict)
+    peak_kib: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+def _progress(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+async def _raw(args: argparse.Namespace, database_url: str, r: Results) -> None:
+    """executemany and COPY of the same rows, then row-by-row equality with the API's."""
+    secret, batch = BENCH_KEY.encode(), args.batch * 10
+    try:
+        conn = await asyncpg.connect(database_url)
+        try:
+            r.unknown_columns = await check_schema(conn)
+        finally:
+            await conn.close()
+        _progress("asyncpg executemany and COPY ...")
+        r.raw_seconds = await load_executemany(
+            database_url, args.count, batch, RAW_MUNICIPALITY, secret
         )
-    )
-    procurement_sql = (
-        "INSERT INTO procurement (id, municipality_code, reference, administration, board_code,"
-        " title, category, procedure, advertised, estimated_value, contract_start, contract_end,"
-        " execution_days, employees_needed, requirement_set, requirement_suitable,"
-        " requirement_reason, award_date, contract_signed_date, status, source, content_hash,"
-        " row_version, updated_at) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,"
-        "$16,$17,$18,$19,$20,'native','raw',1,now())"
-    )
-    bidder_sql = (
-        "INSERT INTO bidder (procurement_id, position, org_key, sole_trader, name, size_class,"
-        " size_provenance, bids, is_winner) VALUES ($1,$2,$3,false,$4,$5,$6,1,$7)"
-    )
-    rows: list[tuple[Any, ...]] = []
-    bidders: list[tuple[Any, ...]] = []
-    for item in outcomes(count):
-        pid = next(ids)
-        period = item["contract_period"]
-        start = dt.date.fromisoformat(period["start_date"])
-        end = dt.date.fromisoformat(period["end_date"])
-        requirement = item["employment_requirement"]
-        rows.append(
-            (
-                pid,
-                RAW_MUNICIPALITY,
-                item["reference"],
-                item["administration"],
-                "KS",
-                item["title"],
-                item["category"],
-                item["procedure"],
-                True,
-                int(item["estimated_value"]),
-                start,
-                end,
-                (end - start).days + 1,
-                item["employees_needed"],
-                requirement["set"],
-                requirement["judged_suitable"],
-                requirement.get("reason_not_suitable"),
-                dt.date.fromisoformat(item["award_date"]),
-                dt.date.fromisoformat(item["contract_signed_date"]),
-                item["status"],
+        r.copy_seconds = await load_copy(database_url, args.count, batch, COPY_MUNICIPALITY, secret)
+        r.checked = await verify_same_rows(database_url, API_MUNICIPALITY, RAW_MUNICIPALITY)
+        await verify_same_rows(database_url, API_MUNICIPALITY, COPY_MUNICIPALITY)
+    except SchemaChanged as exc:
+        r.failed.append(f"raw paths: {exc}")
+
+
+async def run(args: argparse.Namespace, database_url: str, r: Results) -> None:
+    buyers = json.dumps({API_MUNICIPALITY: LINKOPING, OCDS_MUNICIPALITY: LINKOPING})
+    env = {"PROCUREMENT_PERSONAL_DATA_KEY": BENCH_KEY, "PROCUREMENT_BUYERS": buyers}
+    process, url, sock = start_service(database_url, env)
+    memory = MemorySampler(process.pid).start()
+    try:
+        memory.phase = "API ingest"
+        _progress("API bulk ingest ...")
+        r.api_seconds = await load_api(url, args.count, args.batch, args.workers)
+        memory.phase = "raw ingest (service idle)"
+        await _raw(args, database_url, r)
+        if r.ocds_count:
+            memory.phase = "OCDS ingest"
+            _progress(f"OCDS ingest of {r.ocds_count:,} ...")
+            r.ocds_seconds, r.ocds_retried = await load_ocds(
+                url, r.ocds_count, args.ocds_batch, args.workers
             )
+        conn = await asyncpg.connect(database_url)
+        await conn.execute("ANALYZE")  # autovacuum may be off on the bench machine
+        await conn.close()
+        memory.phase = "measurement"
+        _progress("measurement ...")
+        r.tertial, r.answer = await time_tertial(url)
+        if args.requests:
+            r.table, r.p50s, all_equal = await measure_windows(
+                url, database_url, args.requests, args.window_seconds
+            )
+            if not all_equal:
+                r.failed.append("measurement: an HTTP answer differs from the hand scan (above)")
+    finally:
+        memory.stop()
+        r.peak_kib = memory.peak_kib() if process.poll() is None else 0
+        r.memory_kib = dict(memory.max_kib)
+        stop_service(process, sock)
+
+
+def _rate(count: int, seconds: float) -> str:
+    return f"{seconds:8.1f} s  {count / seconds:10.0f} procurements/s"
+
+
+def report(args: argparse.Namespace, r: Results) -> list[str]:
+    n, m = args.count, r.answer
+    api_rate = n / r.api_seconds
+    lines = [
+        f"procurements: {n:,} (bidders per procurement, mean "
+        f"{m['competition']['bidders_per_procurement_mean']['value']}, single-bid share "
+        f"{m['competition']['single_bidder_share']['value']}, SME share of bidders "
+        f"{m['size_classes']['sme_share_of_bidders']['value']})",
+        "",
+        f"ingest ({args.workers} API clients, {args.batch} outcomes per PUT; raw paths "
+        f"{args.batch * 10} per statement group; generating the outcomes is in every time)",
+        f"API bulk ingest:   {_rate(n, r.api_seconds)}",
+    ]
+    if r.raw_seconds and r.copy_seconds:
+        raw_rate, copy_rate = n / r.raw_seconds, n / r.copy_seconds
+        lines += [
+            f"asyncpg inserts:   {_rate(n, r.raw_seconds)}",
+            f"ratio raw / API:   {raw_rate / api_rate:8.1f}",
+            f"asyncpg COPY:      {_rate(n, r.copy_seconds)}",
+            f"API / executemany = {api_rate / raw_rate:.2f}, target >= 0.50",
+            f"API / COPY = {api_rate / copy_rate:.2f}",
+        ]
+    if r.checked:
+        unknown = ", ".join(r.unknown_columns)
+        lines.append(
+            "raw rows equal to the API's (executemany and COPY; every column but ids, "
+            "municipality, content hash, timestamp): "
+            + ", ".join(f"{t} {c:,}" for t, c in r.checked.items())
+            + (f"; columns the raw paths leave empty, equal: {unknown}" if unknown else "")
         )
-        for position, b in enumerate(item["bidders"], start=1):
-            cls, provenance = size_class(b.get("size_class"))
-            bidders.append(
-                (
-                    pid,
-                    position,
-                    b["organisation_number"],
-                    b["name"],
-                    cls,
-                    provenance,
-                    b["organisation_number"] in item["winners"],
-                )
+    if r.ocds_seconds:
+        lines += [
+            f"OCDS ingest:       {_rate(r.ocds_count, r.ocds_seconds)}"
+            f" ({r.ocds_count:,} of the outcomes, {args.ocds_batch} releases per package)",
+            f"OCDS / native = {(r.ocds_count / r.ocds_seconds) / api_rate:.2f}",
+        ]
+        if r.ocds_retried:
+            lines.append(
+                f"  {len(r.ocds_retried)} OCDS packages were answered 503 and sent again "
+                "(concurrent packages of one municipality: deadlock or statement timeout)"
             )
-        if len(rows) >= batch:
-            await conn.executemany(procurement_sql, rows)
-            await conn.executemany(bidder_sql, bidders)
-            rows, bidders = [], []
-    if rows:
-        await conn.executemany(procurement_sql, rows)
-        await conn.executemany(bidder_sql, bidders)
-    elapsed = time.perf_counter() - started
-    await conn.execute("ANALYZE")
-    await conn.close()
-    return elapsed
+    lines.append(
+        "tertial measurement over the whole set (2018-T3, HTTP): "
+        + ", ".join(f"{t:.2f} s" for t in r.tertial)
+    )
+    if r.table:
+        lines += [
+            "",
+            f"measurement of {API_MUNICIPALITY} through HTTP: one answer checked against a "
+            f"hand-written full scan, then up to {args.requests} timed requests",
+            f"  {'window':<28} {'scope':<26} figures  p50 ms    p95 ms    n    scan ms",
+            *r.table,
+        ]
+    if r.p50s:
+        lines.append(f"p50 = {max(r.p50s):.1f} ms (slowest window), target < 50 ms")
+    phases = ", ".join(f"{k} {_mb(v):.0f} MB" for k, v in r.memory_kib.items())
+    top = max([*r.memory_kib.values(), r.peak_kib])
+    lines += [
+        "",
+        f"memory of the service (VmRSS every 0.1 s, max per phase): {phases}",
+        f"max RSS = {_mb(top):.0f} MB, target < 300 MB (VmHWM {_mb(r.peak_kib):.0f} MB)",
+    ]
+    return lines
 
 
-def time_measurement(url: str, municipality: str, repeat: int = 3) -> list[float]:
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        r = httpx.get(f"{url}/v1/measurements/{municipality}/2018/T3", timeout=600)
-        r.raise_for_status()
-        times.append(time.perf_counter() - started)
-    return times
-
-
-async def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--count", type=int, default=1_000_000)
-    parser.add_argument("--batch", type=int, default=1000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=1000, help="outcomes per bulk PUT")
+    parser.add_argument("--workers", type=int, default=2, help="concurrent API clients")
+    parser.add_argument(
+        "--ocds-count",
+        type=int,
+        default=None,
+        help="outcomes also sent as OCDS (default: --count / 10, at most 10,000; 0: none)",
+    )
+    parser.add_argument(
+        "--ocds-batch",
+        type=int,
+        default=100,
+        help="releases per OCDS package (one transaction each; concurrent packages of a "
+        "municipality wait for each other's locks)",
+    )
+    parser.add_argument(
+        "--requests",
+        type=int,
+        default=20,
+        help="timed requests per measurement window (0: no windows, only the 2018-T3 line)",
+    )
+    parser.add_argument(
+        "--window-seconds",
+        type=float,
+        default=60.0,
+        help="stop timing a window after this long (at least 3 requests)",
+    )
     parser.add_argument("--server", default="postgresql://postgres@127.0.0.1:5432")
-    args = parser.parse_args()
-    database_url = await reset_database(args.server, "procurement_bench")
-    process, url, sock = start_service(database_url)
-    try:
-        api_seconds = await load_api(url, args.count, args.batch, args.workers)
-        raw_seconds = await load_raw(database_url, args.count, args.batch * 10)
-        measured = time_measurement(url, API_MUNICIPALITY)
-        async with httpx.AsyncClient(timeout=600) as client:
-            answer = await client.get(f"{url}/v1/measurements/{API_MUNICIPALITY}/2018/T3")
-        m = answer.json()
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-        sock.close()
-    api_rate, raw_rate = args.count / api_seconds, args.count / raw_seconds
-    print(
-        f"procurements: {args.count:,} (bidders per procurement, mean "
-        f"{m['competition']['bidders_per_procurement_mean']['value']}, single-bid share "
-        f"{m['competition']['single_bidder_share']['value']}, SME share of bidders "
-        f"{m['size_classes']['sme_share_of_bidders']['value']})"
-    )
-    print(f"API bulk ingest:   {api_seconds:8.1f} s  {api_rate:10.0f} procurements/s")
-    print(f"asyncpg inserts:   {raw_seconds:8.1f} s  {raw_rate:10.0f} procurements/s")
-    print(f"ratio raw / API:   {raw_rate / api_rate:8.1f}")
-    print(
-        "tertial measurement over the whole set (2018-T3, HTTP): "
-        + ", ".join(f"{t:.2f} s" for t in measured)
-    )
+    parser.add_argument("--database", default="procurement_bench", help="dropped and created")
+    return parser.parse_args()
+
+
+async def main() -> int:
+    args = arguments()
+    database_url = await reset_database(args.server, args.database)
+    conn = await asyncpg.connect(database_url)
+    server_version = await conn.fetchval("SHOW server_version")
+    await conn.close()
+    lines = header(sys.argv, server_version)
+    _progress("\n".join(lines))
+    load_before = _load()
+    r = Results(ocds_count=args.ocds_count)
+    if args.ocds_count is None:
+        r.ocds_count = min(args.count // 10, 10_000)
+    await run(args, database_url, r)
+    lines += report(args, r)
+    lines.append(f"load average (1 min): before {load_before}, after {_load()}")
+    lines += [f"FAILED {f}" for f in r.failed]
+    print("\n".join(lines))
+    return 1 if r.failed else 0
 
 
 if __name__ == "__main__":
