@@ -96,6 +96,10 @@ class DocumentStore:
             max_size=self.pool_size,
             timeout=self.database.connect_timeout or 60.0,
             command_timeout=self.database.statement_timeout,
+            # The pool only ever runs _LOOKUP, outside a transaction, and changes no session
+            # state: asyncpg's reset on release (RESET ALL, UNLISTEN, ...) would be a second
+            # round trip per read for nothing.
+            reset=_keep_as_is,
         )
         return self._pool
 
@@ -157,6 +161,10 @@ class DocumentStore:
         except SQLAlchemyError:  # the reader still gets its document; the next read stores it
             logger.warning("storing the rendering of %s failed", path, exc_info=True)
             await session.rollback()
+
+
+async def _keep_as_is(connection: asyncpg.Connection) -> None:
+    return None
 
 
 def _answer(if_none_match: str | None, etag: str, media_type: str, body: bytes) -> Response:
