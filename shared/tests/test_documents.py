@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
-from sqlalchemy import Column, Integer, MetaData, String, Table, select, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import NAMING_CONVENTION, Database, create_engine
@@ -164,6 +164,13 @@ async def test_tracked_sessions_bump_the_service_counter_on_every_committed_writ
             await s.execute(update(things).values(value=3))
             await s.commit()
         assert await version() == 2
+        async with sessions() as s:  # hand-written SQL: a read is not a change, a write is
+            await s.execute(text("SELECT count(*) FROM document_test_thing"))
+            await s.commit()
+            assert await version() == 2
+            await s.execute(text("INSERT INTO document_test_thing VALUES ('t', 1)"))
+            await s.commit()
+        assert await version() == 3
     finally:
         async with engine.begin() as conn:
             await conn.run_sync(metadata.drop_all)

@@ -22,7 +22,7 @@ wants them. A data migration deletes the stored documents it invalidates.
 
 from __future__ import annotations
 
-import logging
+import re
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -37,14 +37,15 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.sql.elements import TextClause
 
 from municipal_shared.kit.database import SessionFactory, UTCDateTime
 
-logger = logging.getLogger("municipal_shared.documents")
 SCOPE_LENGTH = 200
 SERVICE_SCOPE = "service"
 """The scope every write of a service bumps (see tracked_sessions)."""
 _WROTE = "municipal_shared.documents.wrote"
+_READS = re.compile(r"\s*(SELECT|SHOW|EXPLAIN)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -109,10 +110,13 @@ def tracked_sessions(
 
     @event.listens_for(TrackedSession, "do_orm_execute")
     def _statement(state: ORMExecuteState) -> None:
+        statement = state.statement
         if state.is_insert or state.is_update or state.is_delete:
-            table = getattr(state.statement, "table", None)
+            table = getattr(statement, "table", None)
             if table is None or table.name not in own:
                 state.session.info[_WROTE] = True
+        elif isinstance(statement, TextClause) and not _READS.match(statement.text):
+            state.session.info[_WROTE] = True  # hand-written SQL (bulk paths): not a read
 
     @event.listens_for(TrackedSession, "after_flush")
     def _flushed(session: Session, _: object) -> None:
