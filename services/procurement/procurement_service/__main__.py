@@ -2,6 +2,7 @@
 
 from municipal_shared.kit.cli import run
 from procurement_service import rekey
+from procurement_service.models import DOCUMENTS
 from procurement_service.settings import SCRIPT_LOCATION, VERSION_TABLE, ProcurementSettings
 
 if __name__ == "__main__":
@@ -13,5 +14,6 @@ if __name__ == "__main__":
             version_table=VERSION_TABLE,
             app_factory="procurement_service.main:create_app",
             commands={"rekey": ("move sole traders' pseudonyms to a new key", rekey.main)},
+            documents=DOCUMENTS,
         )
     )

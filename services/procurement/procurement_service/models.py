@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from municipal_shared.kit.audit import AuditColumns
 from municipal_shared.kit.database import NAMING_CONVENTION, UTCDateTime, utc_now
+from municipal_shared.kit.documents import document_tables
 from municipal_shared.kit.outbox import outbox_table
 
 Money = Numeric(20, 2)
@@ -34,6 +35,10 @@ Money = Numeric(20, 2)
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Rendered measurements and the counter every write bumps (kit/documents.py).
+DOCUMENTS = document_tables(Base.metadata)
 
 
 class Procurement(Base):

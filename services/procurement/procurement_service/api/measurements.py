@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.contracts.procurement import ProcurementMeasurement
+from municipal_shared.kit.documents import Rendered
+from municipal_shared.kit.params import Documents
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.types import Tertial
 from procurement_service.api.deps import Admin, MunicipalityPath, Reader, Session, YearPath
@@ -31,14 +34,19 @@ async def tertial_measurement(
     municipality_code: MunicipalityPath,
     year: YearPath,
     tertial: Tertial,
-    session: Session,
     _: Reader,
+    documents: Documents,
+    request: Request,
     administration: Administration = None,
     window: Annotated[bool, Query(description="Only the tertial's four months")] = False,
-) -> ProcurementMeasurement:
-    return await measurement.tertial_measurement(
-        session, municipality_code, year, tertial, window, administration
-    )
+) -> Response:
+    async def render(session: AsyncSession) -> Rendered:
+        return await measurement.tertial_document(
+            session, municipality_code, year, tertial, window, administration
+        )
+
+    # Stored per state of the outcomes: a read is one lookup (kit/document_store.py).
+    return await documents.serve(request, render)
 
 
 @router.get(
@@ -50,15 +58,19 @@ async def tertial_measurement(
 )
 async def range_measurement(
     municipality_code: MunicipalityPath,
-    session: Session,
     _: Reader,
+    documents: Documents,
+    request: Request,
     start: Annotated[dt.date, Query(alias="from", examples=["2018-01-01"])],
     end: Annotated[dt.date, Query(alias="to", examples=["2018-06-30"])],
     administration: Administration = None,
-) -> ProcurementMeasurement:
-    return await measurement.range_measurement(
-        session, municipality_code, start, end, administration
-    )
+) -> Response:
+    async def render(session: AsyncSession) -> Rendered:
+        return await measurement.range_document(
+            session, municipality_code, start, end, administration
+        )
+
+    return await documents.serve(request, render)
 
 
 @router.put(

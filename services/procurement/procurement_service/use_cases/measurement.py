@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.database import commit
+from municipal_shared.kit.documents import Rendered
 from municipal_shared.kit.problems import InvalidContent
 from municipal_shared.types import Tertial
 from procurement_service import repository as repo
@@ -94,6 +95,32 @@ async def tertial_measurement(
     label = f"{year}-{tertial}" + (" (four months)" if alone else "")
     window = tertial_window(year, tertial, alone)
     return await _measurement(session, municipality_code, label, window, administration)
+
+
+async def tertial_document(
+    session: AsyncSession,
+    municipality_code: str,
+    year: int,
+    tertial: Tertial,
+    alone: bool,
+    administration: str | None,
+) -> Rendered:
+    """The tertial measurement as the bytes to serve and store (kit/document_store.py)."""
+    figures = await tertial_measurement(
+        session, municipality_code, year, tertial, alone, administration
+    )
+    return Rendered(figures.model_dump_json(by_alias=True).encode())
+
+
+async def range_document(
+    session: AsyncSession,
+    municipality_code: str,
+    start: dt.date,
+    end: dt.date,
+    administration: str | None,
+) -> Rendered:
+    figures = await range_measurement(session, municipality_code, start, end, administration)
+    return Rendered(figures.model_dump_json(by_alias=True).encode())
 
 
 async def range_measurement(
