@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 from fastapi import FastAPI, Request, Response
-from sqlalchemy import Column, Integer, MetaData, String, Table, select, text, update
+from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import NAMING_CONVENTION, Database, create_engine
@@ -52,7 +52,10 @@ class App:
                 return Rendered(body.encode(), media_type="text/plain")
 
             variant = request.headers.get("x-variant", "")
-            return await self.store.serve(request, render, scopes=[a, b], variant=variant)
+            store = request.headers.get("x-store") != "no"
+            return await self.store.serve(
+                request, render, scopes=[a, b], variant=variant, store=store
+            )
 
     async def write(self, scope: str, value: int) -> None:
         """A use case: the change and the touch in one transaction, then commit."""
@@ -175,3 +178,19 @@ async def test_tracked_sessions_bump_the_service_counter_on_every_committed_writ
         async with engine.begin() as conn:
             await conn.run_sync(metadata.drop_all)
         await engine.dispose()
+
+
+async def test_a_query_string_is_not_a_new_document_and_unstored_ones_render_each_time(
+    service: App, client: httpx.AsyncClient
+) -> None:
+    """Made-up parameters cannot fill the table: the key is the path (and the variant)."""
+    await service.write("a", 1)
+    for n in range(3):
+        assert (await client.get(f"/things/a/b?made-up={n}")).text == "a=1"
+    assert service.renders == 1
+    async with service.database.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(TABLES.documents)) == 1
+    for _ in range(2):
+        unstored = await client.get("/things/c/d", headers={"x-store": "no"})
+        assert unstored.status_code == 200 and unstored.headers["etag"]
+    assert service.renders == 3

@@ -60,11 +60,22 @@ class DocumentStore:
         *,
         scopes: Sequence[str] = (SERVICE_SCOPE,),
         variant: str = "",
+        store: bool = True,
     ) -> Response:
         """The document at the request's path: 304 when If-None-Match names the current one,
-        the stored bytes when they are current, else rendered now and stored."""
-        path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        the stored bytes when they are current, else rendered now and stored.
+
+        The key is the path alone, never the query string, so a client cannot fill the table
+        with made-up parameters: what a document depends on beyond its path goes in `variant`
+        (bounded values only), and `store=False` renders a document of open-ended parameters
+        (a free date range) every time."""
+        path = request.url.path
         if_none_match = request.headers.get("if-none-match")
+        if not store:
+            async with self.database.sessions() as session:
+                rendered = await render(session)
+            etag = rendered.etag or body_etag(rendered.body)
+            return _answer(if_none_match, etag, rendered.media_type, rendered.body)
         found = await self._lookup(path, variant, list(scopes))
         total = int(found["total"])
         if found["counter_sum"] == total:

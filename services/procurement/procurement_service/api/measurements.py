@@ -45,8 +45,11 @@ async def tertial_measurement(
             session, municipality_code, year, tertial, window, administration
         )
 
-    # Stored per state of the outcomes: a read is one lookup (kit/document_store.py).
-    return await documents.serve(request, render)
+    # Stored per state of the outcomes: a read is one lookup (kit/document_store.py). One
+    # administration's figures are rendered each time: its name is the client's free text.
+    return await documents.serve(
+        request, render, variant=f"window={window}", store=administration is None
+    )
 
 
 @router.get(
@@ -70,7 +73,8 @@ async def range_measurement(
             session, municipality_code, start, end, administration
         )
 
-    return await documents.serve(request, render)
+    # Any range a client names: summed from the per-day summary each time, not stored.
+    return await documents.serve(request, render, store=False)
 
 
 @router.put(
