@@ -13,6 +13,8 @@ import asyncio
 import sys
 
 from municipal_shared.kit.database import Database
+from municipal_shared.kit.documents import tracking
+from procurement_service.models import DOCUMENTS
 from procurement_service.settings import ProcurementSettings
 from procurement_service.use_cases.rekey import Rekeyed, rekey
 
@@ -30,7 +32,8 @@ def keys(settings: ProcurementSettings) -> tuple[bytes, bytes]:
 
 async def run(settings: ProcurementSettings) -> Rekeyed:
     old, new = keys(settings)
-    database = Database(settings.database_url)
+    # Tracked like the app's sessions: a stored document must not outlive what it shows.
+    database = Database(settings.database_url, session_factory=tracking(DOCUMENTS))
     try:
         async with database.sessions() as session:
             return await rekey(session, old, new)
