@@ -18,6 +18,7 @@ from municipal_shared.kit.pytest_service import (
     clean_tables,
     client,
     database_url,
+    sql_statements,
     token,
 )
 

@@ -4,42 +4,26 @@ repeat read with the ETag is 304; HEAD answers like GET without a body."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import httpx
-import pytest
 from budget_testkit import make_budget, per_year, small_content
-from sqlalchemy import event
-
-
-@pytest.fixture
-def statements(app: Any) -> Iterator[list[str]]:
-    """Every SQL statement the app runs while the test does."""
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        if not args[2].startswith("BEGIN"):  # SQLite's transaction start, not a query
-            seen.append(args[2])
-
-    engine = app.state.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 async def test_a_stored_document_is_one_query_and_304_with_its_etag(
-    client: httpx.AsyncClient, token: Callable, statements: list[str]
+    client: httpx.AsyncClient, token: Callable, sql_statements: list[str]
 ) -> None:
     path, etag = await make_budget(client, token())
     first = await client.get(path)
     assert first.headers["etag"] == etag  # the version's ETag, that If-Match writes compare
-    statements.clear()
+    sql_statements.clear()
     again = await client.get(path)
     assert (again.content, again.headers["etag"]) == (first.content, etag)
     # One lookup of the counter and the stored bytes together: through SQLAlchemy on SQLite,
     # on the store's own asyncpg pool on PostgreSQL (no SQLAlchemy statement at all).
-    assert len(statements) <= 1 and all("stored_document" in s for s in statements), statements
+    assert len(sql_statements) <= 1 and all("stored_document" in s for s in sql_statements), (
+        sql_statements
+    )
     assert again.json() == first.json() and again.headers["content-type"] == "application/json"
     unchanged = await client.get(path, headers={"If-None-Match": etag})
     assert (unchanged.status_code, unchanged.content) == (304, b"")

@@ -4,29 +4,13 @@ arrives shows it, a repeat read with the ETag is 304, and HEAD answers like GET.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import httpx
-import pytest
-from sqlalchemy import event
 
 KS = "/v1/registers/0580/KS"
 REPORT = f"{KS}/reports/2018/T2"
-
-
-@pytest.fixture
-def statements(app: Any) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def record(*args: Any) -> None:
-        if not args[2].startswith("BEGIN"):  # SQLite's transaction start, not a query
-            seen.append(args[2])
-
-    engine = app.state.database.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
-    yield seen
-    event.remove(engine, "before_cursor_execute", record)
 
 
 def email_row(report: dict[str, Any]) -> dict[str, Any]:
@@ -34,15 +18,17 @@ def email_row(report: dict[str, Any]) -> dict[str, Any]:
 
 
 async def test_a_stored_report_is_one_query_and_a_read_after_a_write_sees_it(
-    client: httpx.AsyncClient, token: Callable, seeded: str, statements: list[str]
+    client: httpx.AsyncClient, token: Callable, seeded: str, sql_statements: list[str]
 ) -> None:
     first = await client.get(REPORT)
     assert first.status_code == 200
     assert email_row(first.json())["outcome"]["period"] == "2016"  # the latest seeded value
-    statements.clear()
+    sql_statements.clear()
     again = await client.get(REPORT)
-    assert again.content == first.content, statements
-    assert len(statements) <= 1 and all("stored_document" in s for s in statements), statements
+    assert again.content == first.content, sql_statements
+    assert len(sql_statements) <= 1 and all("stored_document" in s for s in sql_statements), (
+        sql_statements
+    )
     etag = first.headers["etag"]
     assert (await client.get(REPORT, headers={"If-None-Match": etag})).status_code == 304
     head = await client.head(REPORT)
@@ -74,13 +60,15 @@ async def test_a_missing_register_or_year_is_still_a_problem(
 
 
 async def test_the_composed_report_is_stored_per_state_of_its_peers(
-    client: httpx.AsyncClient, seeded: str, statements: list[str]
+    client: httpx.AsyncClient, seeded: str, sql_statements: list[str]
 ) -> None:
     """Here no peer answers: both sections are unavailable, and that is part of the key."""
     first = await client.get(f"{REPORT}/composed")
     body = first.json()
     assert {body["sections"][s]["status"] for s in ("budget", "procurement")} == {"unavailable"}
-    statements.clear()
+    sql_statements.clear()
     again = await client.get(f"{REPORT}/composed")
-    assert again.content == first.content, statements
-    assert len(statements) <= 1 and all("stored_document" in s for s in statements), statements
+    assert again.content == first.content, sql_statements
+    assert len(sql_statements) <= 1 and all("stored_document" in s for s in sql_statements), (
+        sql_statements
+    )

@@ -7,7 +7,7 @@ starts from empty tables. Tests only: asgi-lifespan is a development dependency.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,7 +15,7 @@ import httpx
 import pytest
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, event
 
 from municipal_shared.kit.settings import AuthSettings
 from municipal_shared.kit.testing import bearer, migrated_database, wipe
@@ -84,3 +84,19 @@ def token(
         )
 
     return make
+
+
+@pytest.fixture
+def sql_statements(app: Any) -> Iterator[list[str]]:
+    """Every SQL statement the app sends through SQLAlchemy while the test runs (SQLite's
+    BEGIN left out: a transaction start, not a query)."""
+    seen: list[str] = []
+
+    def record(*args: Any) -> None:
+        if not args[2].startswith("BEGIN"):
+            seen.append(args[2])
+
+    engine = app.state.database.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
