@@ -13,6 +13,7 @@ from typing import Any
 
 from fastapi import Request
 from sqlalchemy import DateTime, TypeDecorator, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -20,6 +21,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.orm import Session
 
 from municipal_shared.kit.database_faults import is_database_fault
 
@@ -49,6 +51,14 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def dialect_insert(
+    session: AsyncSession | Session, target: Any
+) -> postgresql.Insert | sqlite.Insert:
+    """INSERT in the session's dialect, for `on_conflict_do_update` (an upsert) on both."""
+    dialect = session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
 
 
 def utc_now() -> dt.datetime:

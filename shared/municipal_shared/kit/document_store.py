@@ -21,12 +21,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.conditional import body_etag, none_match
-from municipal_shared.kit.database import Database, utc_now
+from municipal_shared.kit.database import Database, dialect_insert, utc_now
 from municipal_shared.kit.documents import (
     SERVICE_SCOPE,
     DocumentTables,
     Rendered,
-    insert_for,
 )
 
 logger = logging.getLogger("municipal_shared.document_store")
@@ -159,7 +158,7 @@ class DocumentStore:
             "body": rendered.body,
             "stored_at": utc_now(),
         }
-        statement = insert_for(session, documents).values(**values)
+        statement = dialect_insert(session, documents).values(**values)
         try:
             await session.execute(
                 statement.on_conflict_do_update(

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from pydantic import BaseModel
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -39,7 +40,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlalchemy.sql.elements import TextClause
 
-from municipal_shared.kit.database import SessionFactory, UTCDateTime
+from municipal_shared.kit.database import SessionFactory, UTCDateTime, dialect_insert
 
 SCOPE_LENGTH = 200
 SERVICE_SCOPE = "service"
@@ -76,15 +77,10 @@ def document_tables(metadata: MetaData) -> DocumentTables:
     return DocumentTables(counters, documents)
 
 
-def insert_for(session: AsyncSession | Session, table: Table) -> postgresql.Insert | sqlite.Insert:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
-
-
 def _bump(
     session: AsyncSession | Session, counters: Table, scope: str
 ) -> postgresql.Insert | sqlite.Insert:
-    statement = insert_for(session, counters).values(scope=scope, version=1)
+    statement = dialect_insert(session, counters).values(scope=scope, version=1)
     return statement.on_conflict_do_update(
         index_elements=[counters.c.scope], set_={"version": counters.c.version + 1}
     )
@@ -140,6 +136,11 @@ class Rendered:
     body: bytes
     etag: str | None = None  # the route's own validator (a row version); else a digest
     media_type: str = "application/json"
+
+    @classmethod
+    def of(cls, model: BaseModel, etag: str | None = None) -> Rendered:
+        """A response model as the JSON bytes FastAPI would have sent (by alias)."""
+        return cls(model.model_dump_json(by_alias=True).encode(), etag)
 
 
 def tracking(tables: DocumentTables | None) -> SessionFactory | None:

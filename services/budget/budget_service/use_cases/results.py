@@ -24,4 +24,4 @@ class Tagged(Generic[Body]):
 
     def rendered(self) -> Rendered:
         """The answer as bytes to store (kit/documents.py), as FastAPI would have sent it."""
-        return Rendered(self.body.model_dump_json(by_alias=True).encode(), self.etag)
+        return Rendered.of(self.body, self.etag)

@@ -91,7 +91,7 @@ async def document(
         live = _compose(register, year, tertial, own, budget.section, procurement.section)
         approval = await report_queries.report_approval(session, register.id, year, tertial)
         report = live if approval is None else frozen(approval, live)
-        return Rendered(report.model_dump_json(by_alias=True).encode())
+        return Rendered.of(report)
 
     return ComposedDocument(_variant(budget, procurement), render)
 

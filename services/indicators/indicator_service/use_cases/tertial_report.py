@@ -46,7 +46,7 @@ async def report_document(
     """The report as the bytes to serve and store (kit/documents.py)."""
     register = await find_register(session, municipality_code, board_code)
     report = await tertial_report(session, register, year, tertial)
-    return Rendered(report.model_dump_json(by_alias=True).encode())
+    return Rendered.of(report)
 
 
 async def build_report(

@@ -6,11 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Table, delete, exists, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from municipal_shared.kit.database import utc_now
+from municipal_shared.kit.database import dialect_insert, utc_now
 from municipal_shared.kit.outbox import PENDING
 from municipal_shared.types import Tertial
 from procurement_service.models import DeliveryState, DirtyPeriod
@@ -34,8 +32,7 @@ async def mark_dirty(
     ]
     if not rows:
         return
-    insert = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-    statement = insert(DirtyPeriod).values(rows)
+    statement = dialect_insert(session, DirtyPeriod).values(rows)
     # A mark that exists gets a new generation, so a publisher working on the old one
     # leaves it in place and the change is published again.
     await session.execute(

@@ -109,7 +109,7 @@ async def tertial_document(
     figures = await tertial_measurement(
         session, municipality_code, year, tertial, alone, administration
     )
-    return Rendered(figures.model_dump_json(by_alias=True).encode())
+    return Rendered.of(figures)
 
 
 async def range_document(
@@ -120,7 +120,7 @@ async def range_document(
     administration: str | None,
 ) -> Rendered:
     figures = await range_measurement(session, municipality_code, start, end, administration)
-    return Rendered(figures.model_dump_json(by_alias=True).encode())
+    return Rendered.of(figures)
 
 
 async def range_measurement(
