@@ -14,7 +14,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, t
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.kit.database import NAMING_CONVENTION, Database, create_engine
-from municipal_shared.kit.document_store import DocumentStore
+from municipal_shared.kit.document_store import DocumentStore, ValidatedCache, _Kept
 from municipal_shared.kit.documents import (
     SERVICE_SCOPE,
     Rendered,
@@ -118,6 +118,43 @@ async def test_a_read_after_a_write_to_any_of_its_scopes_sees_the_write(
     renders = service.renders
     assert (await client.get("/things/a/b")).text == "a=3,b=2"
     assert service.renders == renders
+
+
+async def test_a_worker_that_kept_a_document_sees_a_write_made_through_another(
+    service: App, client: httpx.AsyncClient
+) -> None:
+    """Two stores on one database are two workers (or pods): the second keeps what it served,
+    and still serves the write the first acknowledged on its very next read."""
+    other = App(service.database)
+    try:
+        transport = httpx.ASGITransport(app=other.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://kit.test") as second:
+            await service.write("a", 1)
+            assert (await client.get("/things/a/b")).text == "a=1"  # rendered and stored
+            assert (await second.get("/things/a/b")).text == "a=1"
+            assert (await second.get("/things/a/b")).text == "a=1"
+            assert other.renders == 0  # it found the stored rendering, then kept it
+            await service.write("a", 2)  # through the other worker's use case
+            assert (await second.get("/things/a/b")).text == "a=2"
+            await other.write("b", 5)
+            assert (await client.get("/things/a/b")).text == "a=2,b=5"
+    finally:
+        await other.store.close()
+
+
+def test_the_kept_documents_are_bounded_in_number_and_bytes() -> None:
+    cache = ValidatedCache(max_entries=3, max_bytes=40)
+    for name in "abcd":
+        cache.put((name, ""), _Kept(1, name, "text/plain", b"x" * 5))
+    assert cache.get(("a", "")) is None and cache.get(("d", "")) is not None  # oldest out
+    cache.put(("big", ""), _Kept(1, "big", "text/plain", b"x" * 11))  # over a quarter: not kept
+    assert cache.get(("big", "")) is None
+    cache.get(("b", ""))  # used, so it outlives c
+    cache.put(("e", ""), _Kept(1, "e", "text/plain", b"x" * 10))
+    assert cache.get(("c", "")) is None and cache.get(("b", "")) is not None
+    for name in "fgh":
+        cache.put((name, ""), _Kept(1, name, "text/plain", b"x" * 10))
+    assert sum(len(cache.get((n, "")).body) for n in "fgh") == 30  # type: ignore[union-attr]
 
 
 async def test_variants_and_paths_are_stored_apart(service: App, client: httpx.AsyncClient) -> None:

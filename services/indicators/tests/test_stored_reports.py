@@ -26,7 +26,7 @@ async def test_a_stored_report_is_one_query_and_a_read_after_a_write_sees_it(
     sql_statements.clear()
     again = await client.get(REPORT)
     assert again.content == first.content, sql_statements
-    assert len(sql_statements) <= 1 and all("stored_document" in s for s in sql_statements), (
+    assert len(sql_statements) <= 1 and all(_counter_sum_only(s) for s in sql_statements), (
         sql_statements
     )
     etag = first.headers["etag"]
@@ -69,6 +69,10 @@ async def test_the_composed_report_is_stored_per_state_of_its_peers(
     sql_statements.clear()
     again = await client.get(f"{REPORT}/composed")
     assert again.content == first.content, sql_statements
-    assert len(sql_statements) <= 1 and all("stored_document" in s for s in sql_statements), (
+    assert len(sql_statements) <= 1 and all(_counter_sum_only(s) for s in sql_statements), (
         sql_statements
     )
+
+
+def _counter_sum_only(statement: str) -> bool:
+    return "change_counter" in statement and "stored_document" not in statement

@@ -5,12 +5,20 @@ served when the stored sum is the current one. On PostgreSQL that statement runs
 asyncpg pool of its own, outside any transaction: one round trip and no ORM session, which is
 most of what a read costs. Only a document that is missing or out of date opens a session,
 renders, and stores the bytes for the next read.
+
+Each process also keeps the documents it served last (`ValidatedCache`), and then asks the
+database only for the current sum of the counters: a few bytes instead of the stored body
+(which PostgreSQL keeps compressed and would decompress on every read). The sum is still read
+from the database on every request, so a write acknowledged by any worker or pod is seen at
+once; the cache never answers without that check.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -38,6 +46,45 @@ SELECT (SELECT coalesce(sum(version), 0) FROM change_counter WHERE scope = ANY($
 FROM (SELECT 1) AS one
 LEFT JOIN stored_document AS d ON d.path = $2 AND d.variant = $3
 """
+_TOTAL = "SELECT coalesce(sum(version), 0) FROM change_counter WHERE scope = ANY($1::text[])"
+
+
+@dataclass(frozen=True)
+class _Kept:
+    counter_sum: int
+    etag: str
+    media_type: str
+    body: bytes
+
+
+class ValidatedCache:
+    """The process's last renderings by (path, variant), bounded in entries and bytes, least
+    recently used first out. An entry is only ever served after the caller has read the
+    current counter sum from the database and found it equal to the entry's."""
+
+    def __init__(self, max_entries: int = 256, max_bytes: int = 64 * 1024 * 1024) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple[str, str], _Kept] = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key: tuple[str, str]) -> _Kept | None:
+        kept = self._entries.get(key)
+        if kept is not None:
+            self._entries.move_to_end(key)
+        return kept
+
+    def put(self, key: tuple[str, str], kept: _Kept) -> None:
+        if len(kept.body) > self.max_bytes // 4:
+            return  # one large document must not push out all the others
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self._bytes -= len(old.body)
+        self._entries[key] = kept
+        self._bytes += len(kept.body)
+        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+            _, dropped = self._entries.popitem(last=False)
+            self._bytes -= len(dropped.body)
 
 
 class DocumentStore:
@@ -47,6 +94,7 @@ class DocumentStore:
         self.pool_size = pool_size
         self._pool: asyncpg.Pool | None = None
         self._postgres = database.engine.dialect.name == "postgresql"
+        self.cache = ValidatedCache()
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -75,15 +123,39 @@ class DocumentStore:
                 rendered = await render(session)
             etag = rendered.etag or body_etag(rendered.body)
             return _answer(if_none_match, etag, rendered.media_type, rendered.body)
-        found = await self._lookup(path, variant, list(scopes))
+        key, scope_list = (path, variant), list(scopes)
+        kept = self.cache.get(key)
+        if kept is not None and await self._total(scope_list) == kept.counter_sum:
+            return _answer(if_none_match, kept.etag, kept.media_type, kept.body)
+        found = await self._lookup(path, variant, scope_list)
         total = int(found["total"])
         if found["counter_sum"] == total:
-            return _answer(if_none_match, found["etag"], found["media_type"], found["body"])
+            kept = _Kept(total, found["etag"], found["media_type"], bytes(found["body"]))
+        else:
+            async with self.database.sessions() as session:
+                rendered = await render(session)
+                etag = rendered.etag or body_etag(rendered.body)
+                await self._store(session, path, variant, total, etag, rendered)
+            kept = _Kept(total, etag, rendered.media_type, rendered.body)
+        self.cache.put(key, kept)
+        return _answer(if_none_match, kept.etag, kept.media_type, kept.body)
+
+    async def _total(self, scopes: list[str]) -> int:
+        """The current sum of the scopes' counters, on the pool like `_lookup`."""
+        if self._postgres:
+            try:
+                pool = self._pool or await self._open_pool()
+                return int(await pool.fetchval(_TOTAL, scopes))
+            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                logger.warning("counter sum on its pool failed: %r", exc)
+        counters = self.tables.counters
         async with self.database.sessions() as session:
-            rendered = await render(session)
-            etag = rendered.etag or body_etag(rendered.body)
-            await self._store(session, path, variant, total, etag, rendered)
-        return _answer(if_none_match, etag, rendered.media_type, rendered.body)
+            total = await session.scalar(
+                select(func.coalesce(func.sum(counters.c.version), 0)).where(
+                    counters.c.scope.in_(scopes)
+                )
+            )
+            return int(total or 0)
 
     async def _lookup(self, path: str, variant: str, scopes: list[str]) -> Any:
         if self._postgres:

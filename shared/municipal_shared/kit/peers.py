@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
+from prometheus_client import Counter
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
 from municipal_shared.kit.database import utc_now
@@ -23,12 +24,27 @@ from municipal_shared.kit.peer_tokens import PeerClientSettings, peer_auth
 from municipal_shared.kit.request_id import HEADER as REQUEST_ID_HEADER
 from municipal_shared.kit.request_id import current_request_id
 from municipal_shared.kit.settings import AuthSettings
+from municipal_shared.kit.tracing import HEADER as TRACEPARENT_HEADER
+from municipal_shared.kit.tracing import current_traceparent
+
+FAILURES = Counter(
+    "peer_read_failures",
+    "Peer documents that could not be read (a composed-report section marked unavailable), "
+    "by shared contract and reason (unreachable, status, contract).",
+    ("contract", "reason"),
+)
 
 
 async def _propagate_request_id(request: httpx.Request) -> None:
+    """The request id and trace context of the request being served go to the peer (a
+    header set by the caller wins; with OpenTelemetry on, its httpx span replaces the
+    traceparent with its own, in the same trace)."""
     request_id = current_request_id()
     if request_id is not None and REQUEST_ID_HEADER not in request.headers:
         request.headers[REQUEST_ID_HEADER] = request_id
+    traceparent = current_traceparent()
+    if traceparent is not None and TRACEPARENT_HEADER not in request.headers:
+        request.headers[TRACEPARENT_HEADER] = traceparent
 
 
 @asynccontextmanager
@@ -89,13 +105,13 @@ class RevalidatingReader:
     def __init__(self, client: httpx.AsyncClient, max_entries: int = 256) -> None:
         self.client = client
         self.max_entries = max_entries
-        self._kept: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
+        self._kept: OrderedDict[str, tuple[str, PeerReading]] = OrderedDict()
 
     async def read(self, url: str, contract: type[BaseModel]) -> tuple[PeerReading, str | None]:
         """The reading and the peer's validator (None when unavailable or untagged)."""
         reading, etag = await _read(self.client, url, contract, kept=self._kept.get(url))
         if etag is not None and reading.data is not None:
-            self._kept[url] = (etag, reading.data)
+            self._kept[url] = (etag, reading)
             self._kept.move_to_end(url)
             while len(self._kept) > self.max_entries:
                 self._kept.popitem(last=False)
@@ -108,17 +124,19 @@ async def _read(
     client: httpx.AsyncClient,
     url: str,
     contract: type[BaseModel],
-    kept: tuple[str, dict[str, Any]] | None,
+    kept: tuple[str, PeerReading] | None,
 ) -> tuple[PeerReading, str | None]:
     now = utc_now()
     headers = {"If-None-Match": kept[0]} if kept is not None else {}
     try:
         response = await client.get(url, headers=headers)
     except httpx.HTTPError as exc:
+        FAILURES.labels(contract.__name__, "unreachable").inc()
         return _unavailable(url, now, f"unreachable: {type(exc).__name__}"), None
-    if response.status_code == 304 and kept is not None:
-        return PeerReading(source=url, retrieved_at=now, status="available", data=kept[1]), kept[0]
+    if response.status_code == 304 and kept is not None:  # the kept reading, as of now
+        return kept[1].model_copy(update={"retrieved_at": now}), kept[0]
     if response.status_code != 200:
+        FAILURES.labels(contract.__name__, "status").inc()
         detail = f"answered {response.status_code}"
         if response.headers.get("content-type", "").startswith("application/problem+json"):
             try:
@@ -135,6 +153,7 @@ async def _read(
             if isinstance(exc, ValidationError)
             else "not JSON"
         )
+        FAILURES.labels(contract.__name__, "contract").inc()
         detail = f"does not match the shared contract {contract.__name__}: {why}"
         return _unavailable(url, now, detail), None
     reading = PeerReading(source=url, retrieved_at=now, status="available", data=body)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -32,8 +33,14 @@ from municipal_shared.types import Tertial
 
 @dataclass(frozen=True)
 class PeerSection:
-    section: Section
+    reading: PeerReading
     etag: str | None  # the peer's validator; None when unavailable
+
+    @cached_property
+    def section(self) -> Section:
+        """Built only when the report is rendered: a read served from the stored report needs
+        the peers' ETags alone, not their documents checked once more."""
+        return Section.model_validate(self.reading.model_dump())
 
 
 class Peers:
@@ -61,7 +68,7 @@ class Peers:
 
 
 def _section(reading: PeerReading, etag: str | None) -> PeerSection:
-    return PeerSection(Section.model_validate(reading.model_dump()), etag)
+    return PeerSection(reading, etag)
 
 
 @dataclass(frozen=True)
@@ -97,7 +104,7 @@ async def document(
 
 
 def _variant(*sections: PeerSection) -> str:
-    return "|".join(s.etag or f"{s.section.status}:{s.section.detail}" for s in sections)
+    return "|".join(s.etag or f"{s.reading.status}:{s.reading.detail}" for s in sections)
 
 
 async def _peer_sections(
@@ -182,9 +189,11 @@ def _compose(
                 source=f"/v1/registers/{m}/{b}/reports/{year}/{tertial}",
                 retrieved_at=utc_now(),
                 status="available",
-                data=own.model_dump(mode="json"),
+                # The assignments are a section of their own (below), not repeated here.
+                data=own.model_dump(mode="json", exclude={"assignments"}),
             ),
             "budget": budget,
             "procurement": procurement,
         },
+        assignments=own.assignments,
     )
