@@ -4,13 +4,17 @@ composed report's approval."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import Field, field_serializer, model_validator
+from pydantic import Field, model_validator
 
 from indicator_service.rules.target_kinds import parameter_problem
 from indicator_service.vocabulary import (
+    AssignmentAddressee,
+    AssignmentIssuer,
+    AssignmentStatus,
     Fulfilment,
     Polarity,
     SourceKind,
@@ -182,37 +186,117 @@ class AssessmentIn(RequestModel):
     reason: Reason
 
 
-class KoladaValue(ContractModel):
+class KoladaValueIn(ContractModel):
+    """One gender's value as Kolada publishes it; fields Kolada may add later are ignored."""
+
     gender: str = Field(pattern=r"^[TKM]$")
     count: int | None = Field(default=None, ge=0, le=2_147_483_647)
     # Bounded as the outcome they become: the status text is kept as its notation, and the
     # value must fit the column (1e308 or 30 digits would otherwise fail there, as a 500).
     status: str | None = Field(default="", max_length=200)
     value: Number | None = None
-
-    @field_serializer("value", when_used="json")
-    def _as_json_number(self, value: Decimal | None) -> int | float | None:
-        # Kolada publishes numbers; its values have few digits, so the shortest float text
-        # is the same decimal (4.1 stays 4.1). Stored values stay exact Decimals.
-        if value is None:
-            return None
-        return int(value) if value == value.to_integral_value() else float(value)
+    isdeleted: bool = Field(
+        default=False,
+        description="Kolada withdrew the value: recorded as missing, replacing the earlier one.",
+    )
 
 
-class KoladaEntry(ContractModel):
+class KoladaEntryIn(ContractModel):
     """Kolada's value shape: one KPI, municipality and period with values per gender."""
 
     kpi: str = Field(pattern=r"^[A-Z][0-9]{5}$", examples=["N00945"])
     municipality: str = Field(pattern=r"^[0-9]{4}$", examples=["0580"])
     period: int = Field(ge=2000, le=2100, examples=[2017])
-    values: list[KoladaValue] = Field(max_length=3, description="One per gender: T, K, M.")
+    values: list[KoladaValueIn] = Field(max_length=3, description="One per gender: T, K, M.")
 
 
 class KoladaImportIn(RequestModel):
-    values: list[KoladaEntry] = Field(min_length=1, max_length=1000)
-    reason: Reason
+    """A page of Kolada API v2 data (`/v2/data/kpi/...`) as Kolada returns it."""
+
+    count: int | None = Field(
+        default=None, ge=0, description="Kolada's count of `values` on this page; checked."
+    )
+    values: list[KoladaEntryIn] = Field(min_length=1, max_length=1000)
+    next_page: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Followed only on this machine's Kolada test server (a loopback host and "
+        "a /v2/data/ path); any other host is refused, never fetched.",
+    )
+    previous_page: str | None = Field(default=None, max_length=2000, description="Ignored.")
+    reason: Reason | None = Field(
+        default=None,
+        description="Deprecated: give the reason as the `reason` query parameter instead.",
+    )
 
 
 class ApprovalIn(RequestModel):
     decision_reference: str = Field(min_length=3, max_length=200, examples=["KS 2018-10-02 §312"])
     reason: str = Field(min_length=3, max_length=2000, examples=["Delårsrapport godkänd"])
+
+
+# ---- assignments (uppdrag) ----------------------------------------------------------------
+
+Paragraph = Annotated[str, Field(min_length=1, max_length=8000)]
+
+
+class AssignmentIn(RequestModel):
+    """An assignment as printed: the title and the board's answer verbatim (paragraphs kept),
+    who gave it and to whom, what it serves and what reports on it."""
+
+    code: Code
+    title: str = Field(min_length=1, max_length=2000, description="As printed, verbatim.")
+    answer: list[Paragraph] = Field(
+        default_factory=list, max_length=50, description="The board's answer, one per paragraph."
+    )
+    issued_by: AssignmentIssuer = AssignmentIssuer.COUNCIL
+    addressed_to: AssignmentAddressee = AssignmentAddressee.THIS_BOARD
+    council_goals: list[Annotated[int, Field(ge=1, le=99)]] = Field(default_factory=list)
+    focus_areas: list[Code] = Field(default_factory=list)
+    indicators: list[Code] = Field(default_factory=list, description="Indicator codes.")
+    figures: list[FigureKey] = Field(
+        default_factory=list,
+        description="Delivered figures that report on it; shown with the values of the "
+        "indicators fed by them (`fed_by`).",
+    )
+    due_date: dt.date | None = None
+    due_wording: str | None = Field(
+        default=None, max_length=2000, description="The due date or period as printed."
+    )
+    responsible: str | None = Field(
+        default=None, max_length=2000, description="Who is responsible, as printed."
+    )
+
+
+class AssignmentsIn(RequestModel):
+    """A register's assignments as decided: the seed's assignment files have this shape."""
+
+    municipality_code: MunicipalityCode
+    board_code: BoardCode
+    assignments: list[AssignmentIn] = Field(max_length=500)
+    reason: Reason
+
+
+class FollowUpItemIn(RequestModel):
+    assignment_code: Code
+    period: Annotated[
+        str,
+        Field(
+            pattern=r"^[0-9]{4}-T[1-3]$",
+            description="The tertial followed up.",
+            examples=["2018-T2"],
+        ),
+    ]
+    status: AssignmentStatus
+    comment: str | None = Field(default=None, max_length=8000)
+    status_reason: str | None = Field(
+        default=None,
+        min_length=3,
+        max_length=4000,
+        description="Why the assignment is delayed or cancelled; required with those statuses.",
+    )
+
+
+class FollowUpBatchIn(RequestModel):
+    items: list[FollowUpItemIn] = Field(min_length=1, max_length=500)
+    reason: Reason

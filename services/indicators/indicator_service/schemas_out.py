@@ -4,11 +4,15 @@ robots generate their clients from, so the class names are the OpenAPI schema na
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_serializer
 
 from indicator_service.vocabulary import (
+    AssignmentAddressee,
+    AssignmentIssuer,
+    AssignmentStatus,
     Fulfilment,
     Polarity,
     SourceKind,
@@ -166,6 +170,108 @@ class RollUpOut(BaseModel):
     share_met: PlainDecimal | None = Field(description="Met among the assessable; null if none is.")
 
 
+# ---- assignments (uppdrag) ----------------------------------------------------------------
+
+
+class FollowUpOut(BaseModel):
+    id: int
+    period: str
+    status: AssignmentStatus
+    comment: str | None
+    status_reason: str | None = Field(description="Why delayed or cancelled.")
+    recorded_at: dt.datetime
+    recorded_by: str
+    replaces_id: int | None = Field(description="The entry this one corrected; it stays visible.")
+
+
+class AssignmentOut(BaseModel):
+    code: str
+    title: str = Field(description="As printed, verbatim.")
+    answer: list[str] = Field(description="The board's answer as printed, one per paragraph.")
+    issued_by: AssignmentIssuer
+    addressed_to: AssignmentAddressee
+    council_goals: list[int]
+    focus_areas: list[str]
+    indicators: list[str]
+    figures: list[str] = Field(description="Delivered figures that report on it.")
+    due_date: dt.date | None
+    due_wording: str | None
+    responsible: str | None
+    latest: FollowUpOut | None = Field(description="The newest status of the latest period.")
+    href: str
+
+
+class AssignmentDetail(AssignmentOut):
+    history: list[FollowUpOut] = Field(description="Every entry, corrections included, oldest first.")
+
+
+class FollowUpBatchResult(BaseModel):
+    created: int = Field(description="Assignments and periods followed up for the first time.")
+    corrected: int = Field(description="Entries that changed; the earlier one stays as history.")
+    unchanged: int = Field(description="Items equal to the current entry: nothing written.")
+
+
+class AssignmentsLoaded(BaseModel):
+    created: int
+    changed: int
+    unchanged: int
+    etag: str = Field(description="The register's ETag after the load (If-Match for the next).")
+
+
+class LinkedFigure(BaseModel):
+    """A value that reports on an assignment: an indicator's outcome used by the report, found
+    through a delivered figure (`figure`) or linked directly (`figure` null)."""
+
+    figure: str | None
+    indicator_code: str
+    indicator_name: str
+    unit: str
+    outcome: OutcomeOut | None
+    reference_period: str | None
+
+
+class AssignmentCounts(BaseModel):
+    not_started: int
+    ongoing: int
+    done: int
+    delayed: int
+    cancelled: int
+    no_status: int = Field(description="Never followed up up to this tertial.")
+    not_updated: int = Field(description="Latest status older than this tertial, or none.")
+    total: int
+
+
+class AssignmentRollUp(BaseModel):
+    key: str
+    title: str
+    counts: AssignmentCounts
+
+
+class AssignmentReportItem(BaseModel):
+    code: str
+    title: str
+    council_goals: list[int]
+    focus_areas: list[str]
+    status: AssignmentStatus | None = Field(description="The latest status up to this tertial.")
+    status_period: str | None = Field(description="The tertial that status was given for.")
+    comment: str | None
+    status_reason: str | None
+    not_updated: bool = Field(description="No status for this tertial: the latest is older.")
+    linked_figures: list[LinkedFigure]
+    href: str
+
+
+class AssignmentsSection(BaseModel):
+    """The assignments part of a tertial report: counts per status, per council goal and
+    focus area, and each assignment with its latest status and the figures reporting on it."""
+
+    period: str
+    counts: AssignmentCounts
+    council_goals: list[AssignmentRollUp]
+    focus_areas: list[AssignmentRollUp]
+    items: list[AssignmentReportItem]
+
+
 class TertialReport(BaseModel):
     municipality_code: str
     board_code: str
@@ -178,6 +284,9 @@ class TertialReport(BaseModel):
     council_goals: list[RollUpOut]
     focus_areas: list[RollUpOut]
     overall: RollUpOut
+    assignments: AssignmentsSection | None = Field(
+        default=None, description="The board's assignments with their status in this tertial."
+    )
 
 
 class Section(PeerReading):
@@ -199,4 +308,45 @@ class ComposedReport(BaseModel):
     approved: bool
     approval: dict[str, Any] | None = None
     sections: dict[str, Section]
+    assignments: AssignmentsSection | None = Field(
+        default=None,
+        description="The board's assignments with their status in this tertial; frozen with "
+        "the rest once approved (null in a report approved before assignments were kept).",
+    )
     changes_since_approval: list[Change] = Field(default_factory=list)
+
+
+class KoladaValue(BaseModel):
+    """One gender's value in Kolada's shape."""
+
+    gender: str = Field(pattern=r"^[TKM]$")
+    count: int
+    status: str
+    value: Decimal | None
+    isdeleted: bool = False
+
+    @field_serializer("value", when_used="json")
+    def _as_json_number(self, value: Decimal | None) -> int | float | None:
+        # Kolada publishes numbers; its values have few digits, so the shortest float text
+        # is the same decimal (4.1 stays 4.1). Stored values stay exact Decimals.
+        if value is None:
+            return None
+        return int(value) if value == value.to_integral_value() else float(value)
+
+
+class KoladaEntry(BaseModel):
+    """One KPI, municipality and year with its values per gender, as Kolada publishes it."""
+
+    kpi: str
+    municipality: str
+    period: int
+    values: list[KoladaValue]
+
+
+class KoladaPage(BaseModel):
+    """Kolada API v2's page: `count` entries in `values`, and no next page (the whole export
+    is one page)."""
+
+    count: int
+    values: list[KoladaEntry]
+    next_page: str | None = None

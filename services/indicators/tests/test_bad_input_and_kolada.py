@@ -1,4 +1,4 @@
-"""Bad input is a 4xx problem naming the field and writes nothing; Kolada values round-trip."""
+"""Bad input is a 4xx problem naming the field and writes nothing (Kolada: test_kolada.py)."""
 
 from __future__ import annotations
 
@@ -15,27 +15,6 @@ from indicator_service.seed import bundled_files
 from municipal_shared.kit.testing import assert_problem
 
 KS = "/v1/registers/0580/KS"
-KOLADA_REGISTER = {
-    "municipality_code": "0580",
-    "board_code": "SN",
-    "name": "Socialnämndens nyckeltal",
-    "first_year": 2015,
-    "last_year": 2021,
-    "reason": "Ny register för Kolada-test",
-    "council_goals": [{"number": 1, "title": "Fler ska nå egen försörjning", "board_linked": True}],
-    "indicators": [
-        {
-            "code": "ekonomiskt-bistand",
-            "name": "Invånare med ekonomiskt bistånd, andel (%)",
-            "unit": "%",
-            "polarity": "lower_is_better",
-            "source_kind": "kolada",
-            "source_ref": "N31807",
-            "council_goals": [1],
-            "targets": [{"year": 2018, "kind": "decrease", "wording": "ska minska"}],
-        }
-    ],
-}
 
 
 def outcome(code: str, period: str, **extra: Any) -> dict[str, Any]:
@@ -144,55 +123,6 @@ async def test_a_changed_register_needs_its_etag(
         }
     ]
     assert_problem(await client.put(KS, json=body, headers=token("indicators:write")), 403)
-
-
-async def test_kolada_values_round_trip(client: httpx.AsyncClient, token: Callable) -> None:
-    r = await client.put("/v1/registers/0580/SN", json=KOLADA_REGISTER, headers=token())
-    assert r.status_code == 201, r.text
-    values = [
-        {
-            "kpi": "N31807",
-            "municipality": "0580",
-            "period": 2016,
-            "values": [
-                {"gender": "K", "count": 1, "status": "", "value": 4.1},
-                {"gender": "M", "count": 1, "status": "", "value": 3.9},
-                {"gender": "T", "count": 1, "status": "", "value": 4},
-            ],
-        },
-        {
-            "kpi": "N31807",
-            "municipality": "0580",
-            "period": 2017,
-            "values": [{"gender": "T", "count": 1, "status": "Bortfall", "value": None}],
-        },
-    ]
-    imported = await client.post(
-        "/v1/registers/0580/SN/kolada/values",
-        json={"values": values, "reason": "Import från Kolada"},
-        headers=token(),
-    )
-    assert imported.status_code == 200, imported.text
-    assert imported.json()["created"] == 4
-    exported = (await client.get("/v1/registers/0580/SN/kolada/values")).json()
-    assert exported == [
-        {**values[0], "values": sorted(values[0]["values"], key=lambda v: v["gender"])},
-        values[1],
-    ]
-    again = await client.post(
-        "/v1/registers/0580/SN/kolada/values",
-        json={"values": exported, "reason": "Import igen"},
-        headers=token(),
-    )
-    assert again.json()["unchanged"] == 4
-    wrong = [{**values[0], "kpi": "N00001"}, {**values[1], "municipality": "0581"}]
-    r = await client.post(
-        "/v1/registers/0580/SN/kolada/values",
-        json={"values": wrong, "reason": "Fel KPI"},
-        headers=token(),
-    )
-    body = assert_problem(r, 422)
-    assert {e["pointer"] for e in body["errors"]} == {"/values/0/kpi", "/values/1/municipality"}
 
 
 async def test_writes_need_scopes(client: httpx.AsyncClient, token: Callable, seeded: str) -> None:

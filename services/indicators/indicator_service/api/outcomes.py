@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from indicator_service.api.deps import REGISTER, Reader, RegisterDep, Writer
-from indicator_service.schemas import KoladaEntry, KoladaImportIn, OutcomeBatchIn
-from indicator_service.schemas_out import ChangesPage, OutcomeBatchResult
+from indicator_service.schemas import KoladaImportIn, OutcomeBatchIn
+from indicator_service.schemas_out import ChangesPage, KoladaPage, OutcomeBatchResult
 from indicator_service.use_cases import outcomes
 from municipal_shared.kit.params import IdempotencyKey, Session
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 
-router = APIRouter(tags=["outcomes"])
+router = service_router(tags=["outcomes"])
 
 
 @router.put(
@@ -30,6 +31,9 @@ async def upsert_outcomes(
     writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> OutcomeBatchResult:
+    """Records outcomes in bulk, keyed by indicator (or delivered figure), period, gender and
+    source; a value that differs from the stored one is a correction kept in the history. An
+    Idempotency-Key makes a redelivery return the first answer."""
     return await outcomes.record_outcomes(
         session, writer.subject, register, body.items, body.reason, idempotency_key
     )
@@ -51,13 +55,20 @@ async def outcome_changes(
     ] = 0,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> ChangesPage:
+    """Values recorded after a cursor, oldest first: pass the previous page's `next_since` as
+    `since`."""
     return await outcomes.outcome_changes(session, register, since, limit)
 
 
 @router.post(
     REGISTER + "/kolada/values",
     operation_id="importKoladaValues",
-    summary="Import values in Kolada's JSON shape for indicators mapped to a KPI",
+    summary="Import a page of Kolada API v2 data, verbatim, for indicators mapped to a KPI",
+    description="The body is a page exactly as Kolada's `/v2/data/kpi/...` returns it "
+    "(`count`, `values`, `next_page`); the reason is the `reason` query parameter. A "
+    "`next_page` is followed only on this machine's Kolada test server (a loopback host, a "
+    "`/v2/data/` path); any other host is refused with 422 naming `/next_page`, never fetched. "
+    "All pages are recorded as one batch, or none.",
     response_model=OutcomeBatchResult,
     responses=problem_responses(401, 403, 404, 409, 422),
 )
@@ -66,16 +77,24 @@ async def import_kolada(
     body: KoladaImportIn,
     session: Session,
     writer: Writer,
+    reason: Annotated[
+        str | None,
+        Query(min_length=3, max_length=2000, examples=["Import från Kolada 2018"]),
+    ] = None,
     idempotency_key: IdempotencyKey = None,
 ) -> OutcomeBatchResult:
-    return await outcomes.import_kolada(session, writer.subject, register, body, idempotency_key)
+    """Imports values in Kolada's JSON shape for the indicators mapped to a KPI; an Idempotency-Key
+    makes a redelivery harmless."""
+    return await outcomes.import_kolada(
+        session, writer.subject, register, body, reason, idempotency_key
+    )
 
 
 @router.get(
     REGISTER + "/kolada/values",
     operation_id="exportKoladaValues",
-    summary="Export annual values of KPI-mapped indicators in Kolada's JSON shape",
-    response_model=list[KoladaEntry],
+    summary="Export annual values of KPI-mapped indicators as a Kolada API v2 page",
+    response_model=KoladaPage,
     responses=problem_responses(401, 403, 404, 422),
 )
 async def export_kolada(
@@ -83,5 +102,6 @@ async def export_kolada(
     session: Session,
     _: Reader,
     kpi: Annotated[str | None, Query(pattern=r"^[A-Z][0-9]{5}$", examples=["N00945"])] = None,
-) -> list[KoladaEntry]:
+) -> KoladaPage:
+    """Exports the annual values of the KPI-mapped indicators in Kolada's JSON shape."""
     return await outcomes.export_kolada(session, register, kpi)

@@ -5,6 +5,8 @@ once; the old row stays visible as history."""
 
 from __future__ import annotations
 
+import httpx
+from pydantic import ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,13 +21,16 @@ from indicator_service.rules.outcome_intake import (
     route,
     same,
 )
-from indicator_service.schemas import KoladaEntry, KoladaImportIn, OutcomeItemIn
-from indicator_service.schemas_out import ChangeOut, ChangesPage, OutcomeBatchResult
+from indicator_service.schemas import KoladaEntryIn, KoladaImportIn, OutcomeItemIn
+from indicator_service.schemas_out import ChangeOut, ChangesPage, KoladaPage, OutcomeBatchResult
 from indicator_service.use_cases.presenting import outcome_out
 from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.database import commit
-from municipal_shared.kit.problems import InvalidContent
+from municipal_shared.kit.problems import InvalidContent, field_error
 from municipal_shared.types import split_period
+
+KOLADA_TIMEOUT = httpx.Timeout(10.0)
+KOLADA_MAX_PAGE_BYTES = 10 * 1_048_576
 
 
 async def record_outcomes(
@@ -72,18 +77,75 @@ async def import_kolada(
     actor: str,
     register: Register,
     body: KoladaImportIn,
+    reason: str | None,
     idempotency_key: str | None,
 ) -> OutcomeBatchResult:
-    """Kolada's values for the indicators mapped to their KPI, recorded as any batch."""
+    """A Kolada page (and the pages its `next_page` leads to on this machine's test server)
+    recorded as one batch for the indicators mapped to their KPI. The pages are fetched
+    before the database is touched, so no transaction waits on the network."""
+    reason = _kolada_reason(reason, body.reason)
+    kolada.check_page(body)
+    pages = [("", body.values), *await _following_pages(body.next_page)]
     mapped = await indicator_queries.kolada_indicators(session, register.id)
     by_kpi = {i.source_ref: i for i in mapped if i.source_ref is not None}  # all, by the query
-    items = kolada.items_from_kolada(body.values, register.municipality_code, by_kpi)
-    return await record_outcomes(session, actor, register, items, body.reason, idempotency_key)
+    items = kolada.items_from_kolada(pages, register.municipality_code, by_kpi)
+    return await record_outcomes(session, actor, register, items, reason, idempotency_key)
 
 
-async def export_kolada(
-    session: AsyncSession, register: Register, kpi: str | None
-) -> list[KoladaEntry]:
+def _kolada_reason(query: str | None, body: str | None) -> str:
+    """The reason travels as a query parameter (a Kolada page has no place for it); a
+    `reason` in the body is still read, as before, but the two must not disagree."""
+    if query is not None and body is not None and query != body:
+        message = "the query parameter and the body give different reasons"
+        raise InvalidContent(message, field="/reason")
+    chosen = query if query is not None else body
+    if chosen is None:
+        error = field_error("/reason", "give the import's reason", location="query")
+        raise InvalidContent("The reason is missing", errors=[error])
+    return chosen
+
+
+async def _following_pages(url: str | None) -> list[tuple[str, list[KoladaEntryIn]]]:
+    """The pages after the posted one, each checked like it; no credentials or request id of
+    ours go with these requests, and a redirect is not followed (it could lead anywhere)."""
+    pages: list[tuple[str, list[KoladaEntryIn]]] = []
+    seen: set[str] = set()
+    async with httpx.AsyncClient(timeout=KOLADA_TIMEOUT, follow_redirects=False) as client:
+        while url is not None:
+            label = f"page {len(pages) + 2} ({url})"
+            if url in seen or len(pages) >= kolada.MAX_PAGES:
+                raise InvalidContent(f"{label}: the pages do not end", field="/next_page")
+            seen.add(kolada.followable(url))
+            page = await _fetch_page(client, url, label)
+            kolada.check_page(page, label)
+            pages.append((label, page.values))
+            url = page.next_page
+    return pages
+
+
+async def _fetch_page(client: httpx.AsyncClient, url: str, label: str) -> KoladaImportIn:
+    try:
+        async with client.stream("GET", url, headers={"Accept": "application/json"}) as answer:
+            if answer.status_code != 200:
+                message = f"{label}: answered {answer.status_code}"
+                raise InvalidContent(message, field="/next_page")
+            content = b""
+            async for chunk in answer.aiter_bytes():
+                content += chunk
+                if len(content) > KOLADA_MAX_PAGE_BYTES:
+                    raise InvalidContent(f"{label}: the page is too large", field="/next_page")
+    except httpx.HTTPError as exc:
+        message = f"{label}: cannot be read ({type(exc).__name__})"
+        raise InvalidContent(message, field="/next_page") from None
+    try:
+        return KoladaImportIn.model_validate_json(content)
+    except ValidationError as exc:
+        where = ", ".join("/" + "/".join(map(str, e["loc"])) for e in exc.errors()[:5])
+        message = f"{label}: not a Kolada data page ({where})"
+        raise InvalidContent(message, field="/next_page") from None
+
+
+async def export_kolada(session: AsyncSession, register: Register, kpi: str | None) -> KoladaPage:
     mapped = {i.id: i for i in await indicator_queries.kolada_indicators(session, register.id, kpi)}
     outcomes = await outcome_queries.current_outcomes(
         session, register.id, indicator_ids=list(mapped), annual_only=True, gender=None
