@@ -13,9 +13,9 @@ import uvicorn
 from municipal_shared.kit import migrations
 from municipal_shared.kit.database import Database
 from municipal_shared.kit.documents import DocumentTables, tracking
-from municipal_shared.kit.request_id import configure_logging
+from municipal_shared.kit.logging_setup import configure_logging
 from municipal_shared.kit.safe_defaults import UnsafeConfiguration, refuse_unsafe_serving
-from municipal_shared.kit.settings import AuthSettings, ServiceSettings
+from municipal_shared.kit.settings import AuthSettings, EdgeSettings, ServiceSettings
 
 Seeder = Callable[[Database, list[Path]], Awaitable[None]]
 # A service's own command: its help line, and a main taking the arguments after its name.
@@ -47,7 +47,7 @@ def run(
     if given and given[0] in commands:
         return commands[given[0]][1](given[1:])
     args = parser.parse_args(given)
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, EdgeSettings().log_format)
     if args.command == "migrate":
         config = migrations.alembic_config(script_location, settings.database_url, version_table)
         migrations.upgrade(config)
@@ -66,6 +66,7 @@ def run(
             port=settings.port,
             workers=settings.workers,
             log_config=None,
+            access_log=False,  # the edge logs each request once, with its route and subject
             # In-flight requests get the grace period after SIGTERM, then are cancelled, so a
             # stalled database cannot outlast the orchestrator's stop timeout.
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,

@@ -35,6 +35,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 import httpx
+from prometheus_client import Counter
 from sqlalchemy import (
     JSON,
     CheckConstraint,
@@ -57,8 +58,18 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from municipal_shared.kit.database import UTCDateTime, utc_now
 from municipal_shared.kit.peer_tokens import PeerTokenError
+from municipal_shared.kit.request_id import HEADER as REQUEST_ID_HEADER
+from municipal_shared.kit.request_id import current_request_id, set_request_id
+from municipal_shared.kit.tracing import HEADER as TRACEPARENT_HEADER
+from municipal_shared.kit.tracing import current_traceparent, set_traceparent, traceparent_for
 
 logger = logging.getLogger("municipal_shared.outbox")
+ATTEMPTS = Counter(
+    "outbox_delivery_attempts",
+    "Outbox deliveries tried, by destination and outcome (delivered, retry, dead).",
+    ("destination", "outcome"),
+)
+_OUTCOME_LABEL = {"delivered": "delivered", "pending": "retry", "dead": "dead"}
 
 PENDING = "pending"
 DELIVERED = "delivered"
@@ -138,6 +149,27 @@ def dead_letters_query(table: Table) -> Select[Any]:
 def pending_count_query(table: Table) -> Select[Any]:
     """How many messages still wait for delivery (a backlog gauge for health or metrics)."""
     return select(func.count()).select_from(table).where(table.c.status == PENDING)
+
+
+@dataclass(frozen=True)
+class Backlog:
+    pending: int
+    dead: int
+    oldest_pending: dt.datetime | None
+
+
+async def backlog(engine: AsyncEngine, table: Table) -> Backlog:
+    """Pending and dead messages and when the oldest pending one was enqueued, in one
+    aggregate statement (for /metrics)."""
+    pending = table.c.status == PENDING
+    query = select(
+        func.count().filter(pending),
+        func.count().filter(table.c.status == DEAD),
+        func.min(table.c.created_at).filter(pending),
+    ).select_from(table)
+    async with engine.connect() as conn:
+        row = (await conn.execute(query)).one()
+    return Backlog(pending=row[0], dead=row[1], oldest_pending=row[2])
 
 
 async def requeue(
@@ -304,10 +336,35 @@ class OutboxRelay:
         return sorted(rows, key=lambda row: row.id)
 
     async def _send(self, row: Row[Any]) -> _Outcome:
+        """One attempt, in its own task (gather): the context variables set here are this
+        delivery's only. Sent in the background, not on behalf of a request, each attempt has
+        a request id naming the message, and every attempt at one message the same trace id,
+        so the log lines of a message are found by either on both sides."""
+        attempt = row.attempts + 1
+        set_request_id(f"outbox-{row.id}-{attempt}")
+        set_traceparent(traceparent_for(row.idempotency_key))
+        outcome = await self._deliver(row)
+        logger.info(
+            "outbox delivery: message %s attempt %s to %s: %s %s",
+            row.id,
+            attempt,
+            row.destination,
+            outcome.kind,
+            outcome.status_code or outcome.error,
+            extra={"idempotency_key": row.idempotency_key},
+        )
+        return outcome
+
+    async def _deliver(self, row: Row[Any]) -> _Outcome:
         base_url = self.destinations.get(row.destination)
         if base_url is None:
             return _Outcome(DEAD, error=f"no base URL configured for {row.destination!r}")
-        headers = {**self.headers(), "Idempotency-Key": row.idempotency_key}
+        headers = {
+            **self.headers(),
+            "Idempotency-Key": row.idempotency_key,
+            REQUEST_ID_HEADER: current_request_id() or "",
+            TRACEPARENT_HEADER: current_traceparent() or "",
+        }
         try:
             # httpx's timeout bounds each phase; this bounds the whole exchange, which is
             # what the claim's lease assumes.
@@ -344,6 +401,7 @@ class OutboxRelay:
             for row, outcome in zip(rows, outcomes, strict=True):
                 kind = await self._store(conn, row, outcome, now)
                 counts[kind] += 1
+                ATTEMPTS.labels(row.destination, _OUTCOME_LABEL[kind]).inc()
         return RelayResult(delivered=counts[DELIVERED], retried=counts[PENDING], dead=counts[DEAD])
 
     async def _store(

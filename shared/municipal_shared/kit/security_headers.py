@@ -1,4 +1,5 @@
-"""Security headers on every response, the catch-all 500 included.
+"""Security headers on every response, the catch-all 500 included (the edge, kit/edge.py,
+adds them; the lists are built once per app).
 
 - X-Content-Type-Options: nosniff, and X-Frame-Options: DENY: nothing here is to be framed.
 - Content-Security-Policy: default-src 'none'; frame-ancestors 'none': an API answers JSON,
@@ -13,42 +14,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from starlette.datastructures import MutableHeaders
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
 API_CSP = "default-src 'none'; frame-ancestors 'none'"
+NO_STORE = (b"cache-control", b"no-store")
 
 
-class SecurityHeadersMiddleware:
-    """Pure ASGI: sets the headers on the response start, whatever produced it."""
+def security_headers(hsts_max_age_seconds: int = 0) -> list[tuple[bytes, bytes]]:
+    """The headers every response carries."""
+    headers = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY")]
+    if hsts_max_age_seconds > 0:
+        headers.append((b"strict-transport-security", f"max-age={hsts_max_age_seconds}".encode()))
+    return headers
 
-    def __init__(
-        self, app: ASGIApp, *, hsts_max_age_seconds: int = 0, csp_exempt: Iterable[str] = ()
-    ) -> None:
-        self.app = app
-        self.hsts = f"max-age={hsts_max_age_seconds}" if hsts_max_age_seconds > 0 else None
-        self.csp_exempt = frozenset(csp_exempt)
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        authenticated = any(name == b"authorization" for name, _ in scope.get("headers", []))
-        with_csp = scope["path"] not in self.csp_exempt
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["X-Content-Type-Options"] = "nosniff"
-                headers["X-Frame-Options"] = "DENY"
-                if with_csp:
-                    headers["Content-Security-Policy"] = API_CSP
-                if authenticated:
-                    headers["Cache-Control"] = "no-store"
-                if self.hsts:
-                    headers["Strict-Transport-Security"] = self.hsts
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+def with_csp(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    return [*headers, (b"content-security-policy", API_CSP.encode())]

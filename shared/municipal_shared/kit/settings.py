@@ -4,12 +4,12 @@ with its own prefix; authentication is shared by all services under AUTH_."""
 from __future__ import annotations
 
 import ipaddress
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic.types import NonNegativeInt, PositiveFloat, PositiveInt
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105
 
@@ -110,3 +110,45 @@ class ServiceSettings(BaseSettings):
     max_json_depth: int = Field(default=64, ge=2, le=256)
     """Deepest nesting of a JSON body (objects and arrays); deeper is a 422 before any code
     that recurses sees it."""
+
+
+def _comma_separated(value: object) -> object:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+class EdgeSettings(BaseSettings):
+    """What every service does at its edge the same way, set once for the whole deployment
+    (no service prefix): log format, browser origins, response compression, /metrics."""
+
+    model_config = SettingsConfigDict(extra="ignore", hide_input_in_errors=True)
+
+    log_format: Literal["text", "json"] = "text"
+    """text: readable lines for a developer; json: one JSON object per line for a collector."""
+    cors_allow_origins: Annotated[list[str], NoDecode] = []
+    """Browser origins allowed to call the API (CORS), comma-separated, e.g.
+    `https://steering.linkoping.se`. None by default: a browser on another origin is refused."""
+    gzip_min_bytes: NonNegativeInt = 1024
+    """Responses at least this large are gzip-compressed for a client that accepts it; 0 never."""
+    metrics_token: SecretStr | None = None
+    """When set, /metrics needs `Authorization: Bearer <it>` (Prometheus `authorization`).
+    Unset, /metrics is open in development mode and refused in production mode."""
+
+    @field_validator("cors_allow_origins", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        return _comma_separated(value)
+
+    @field_validator("cors_allow_origins")
+    @classmethod
+    def _origins(cls, origins: list[str]) -> list[str]:
+        for origin in origins:
+            parts = urlsplit(origin)
+            if origin == "*" or parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(
+                    f"CORS_ALLOW_ORIGINS: {origin!r} is not an origin like https://host"
+                )
+            if parts.path or parts.query or parts.fragment:
+                raise ValueError(f"CORS_ALLOW_ORIGINS: {origin!r} has more than scheme://host:port")
+        return [origin.lower() for origin in origins]
