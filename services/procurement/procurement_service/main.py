@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.settings import AuthSettings
 from procurement_service.api import measurements, ocds, outbox, procurements
-from procurement_service.models import DOCUMENTS
+from procurement_service.models import DOCUMENTS, OUTBOX
 from procurement_service.settings import (
     SCRIPT_LOCATION,
     VERSION_TABLE,
@@ -56,4 +56,5 @@ def create_app(
         body_limits={"postOcdsPackage": package, "putProcurements": package},
         openapi_tags=TAGS,
         documents=DOCUMENTS,
+        outbox=OUTBOX,  # its backlog on /metrics
     )

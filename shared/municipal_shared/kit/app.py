@@ -3,11 +3,13 @@ health, auth. Services pass their routers and settings; nothing is created at im
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from fastapi import APIRouter, FastAPI
+from sqlalchemy import Table
 
 from municipal_shared.kit.auth import TokenVerifier
 from municipal_shared.kit.conditional import ConditionalGetMiddleware
@@ -18,11 +20,13 @@ from municipal_shared.kit.documents import DocumentTables, tracking
 from municipal_shared.kit.edge import install_edge_middleware
 from municipal_shared.kit.health import health_router
 from municipal_shared.kit.limits import install_request_limits
+from municipal_shared.kit.logging_setup import configure_logging
+from municipal_shared.kit.metrics import metrics_router
 from municipal_shared.kit.migrations import alembic_config, head_revision
 from municipal_shared.kit.problems import Problem, install_problem_handlers
-from municipal_shared.kit.request_id import RequestIdMiddleware
 from municipal_shared.kit.safe_defaults import refuse_unsafe_serving
-from municipal_shared.kit.settings import AuthSettings, ServiceSettings
+from municipal_shared.kit.settings import AuthSettings, EdgeSettings, ServiceSettings
+from municipal_shared.kit.tracing import instrument_app, instrument_engine, otel_requested
 
 Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
 
@@ -41,15 +45,25 @@ def create_service_app(
     extra_lifespan: Extra | None = None,
     body_limits: Mapping[str, int] | None = None,
     documents: DocumentTables | None = None,
+    outbox: Table | None = None,
+    edge_settings: EdgeSettings | None = None,
 ) -> FastAPI:
     """`documents`: the service stores rendered documents (kit/documents.py); its sessions
-    then count every write, and `app.state.documents` serves them."""
+    then count every write, and `app.state.documents` serves them. `outbox`: the service's
+    outbox table, whose backlog /metrics reports. `edge_settings`: read from the
+    environment when not given (kit/settings.py EdgeSettings)."""
+    edge = edge_settings or EdgeSettings()
+    tracing = otel_requested()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         refuse_unsafe_serving(settings, auth_settings)
+        if not logging.getLogger().handlers:  # served by plain uvicorn, not `serve`
+            configure_logging(settings.log_level, edge.log_format)
         app.state.settings = settings
         app.state.auth_settings = auth_settings
+        app.state.edge_settings = edge
+        app.state.metrics_outbox = outbox
         app.state.token_verifier = TokenVerifier(auth_settings)
         app.state.database = Database(
             settings.database_url,
@@ -57,6 +71,8 @@ def create_service_app(
             statement_timeout=settings.db_statement_timeout_seconds,
             session_factory=tracking(documents),
         )
+        if tracing:
+            instrument_engine(app.state.database.engine)
         if documents is not None:
             app.state.documents = DocumentStore(app.state.database, documents)
         app.state.version_table = version_table
@@ -81,15 +97,19 @@ def create_service_app(
         lifespan=lifespan,
         openapi_tags=[*openapi_tags, {"name": "health", "description": "Liveness and readiness"}],
     )
-    # Inside the request id middleware, so a 413 or 422 it answers carries the id.
+    # Few layers, each pure ASGI: every request pays for each. Outside in: the edge (request
+    # id, trace context, security headers, CORS, gzip, metrics, access log), Starlette's 500,
+    # conditional GET, the request limits, Starlette's exception handlers, the routes.
     install_request_limits(app, settings, routers, body_limits or {})
     # ETag, 304 and HEAD for every GET, outside the limits (a HEAD is routed as its GET).
     app.add_middleware(ConditionalGetMiddleware)
-    app.add_middleware(RequestIdMiddleware)
     install_problem_handlers(app)
     install_database_fault_handlers(app)
-    install_edge_middleware(app, settings.hsts_max_age_seconds)
+    if tracing:  # OpenTelemetry's own layer, inside the edge (so it sees the edge's trace)
+        instrument_app(app, title)
+    install_edge_middleware(app, settings.hsts_max_age_seconds, edge, continue_into_otel=tracing)
     app.include_router(health_router())
+    app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
     _register_problem_schema(app)

@@ -125,7 +125,9 @@ async def _principal(
             )
         return Principal(ANONYMOUS, frozenset())
     verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(credentials.credentials)
+    principal = await verifier.verify(credentials.credentials)
+    request.state.subject = principal.subject  # for the access log line (kit/edge.py)
+    return principal
 
 
 def _need(principal: Principal, scope: str) -> Principal:
