@@ -22,6 +22,7 @@ PARAMETERS = {
     "number": "1",
     "code": "personalomsattning",
     "reference": "KS-2018-0042",
+    "ocid": "ocds-local-0580-KS-2018-0042",
 }
 QUERIES = {
     "/v1/measurements/{municipality_code}": "?from=2018-01-01&to=2018-06-30",

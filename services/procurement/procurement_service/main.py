@@ -6,7 +6,7 @@ from fastapi import FastAPI
 
 from municipal_shared.kit.app import create_service_app
 from municipal_shared.kit.settings import AuthSettings
-from procurement_service.api import measurements, ocds, outbox, procurements
+from procurement_service.api import measurements, ocds, ocds_out, outbox, procurements
 from procurement_service.models import DOCUMENTS, OUTBOX
 from procurement_service.settings import (
     SCRIPT_LOCATION,
@@ -51,7 +51,13 @@ def create_app(
         auth_settings=auth_settings,
         script_location=SCRIPT_LOCATION,
         version_table=VERSION_TABLE,
-        routers=[procurements.router, ocds.router, measurements.router, outbox.router],
+        routers=[
+            procurements.router,
+            ocds.router,
+            ocds_out.router,
+            measurements.router,
+            outbox.router,
+        ],
         extra_lifespan=background,
         body_limits={"postOcdsPackage": package, "putProcurements": package},
         openapi_tags=TAGS,

@@ -47,6 +47,7 @@ class Procurement(Base):
         UniqueConstraint("municipality_code", "reference"),
         Index("ix_procurement_award", "municipality_code", "award_date"),
         Index("ix_procurement_signed", "municipality_code", "contract_signed_date"),
+        Index("ix_procurement_feed", "municipality_code", "updated_at", "id"),  # OCDS out
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_code: Mapped[str] = mapped_column(String(4))
@@ -163,7 +164,10 @@ class OcdsRelease(Base):
     `compiled`: a publisher's compiledRelease, received from a record that links its releases."""
 
     __tablename__ = "ocds_release"
-    __table_args__ = (UniqueConstraint("municipality_code", "ocid", "release_id"),)
+    __table_args__ = (
+        UniqueConstraint("municipality_code", "ocid", "release_id"),
+        Index("ix_ocds_release_feed", "municipality_code", "received_at", "id"),  # OCDS out
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     municipality_code: Mapped[str] = mapped_column(String(4))
     ocid: Mapped[str] = mapped_column(String(200), index=True)

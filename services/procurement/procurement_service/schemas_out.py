@@ -4,8 +4,9 @@ class, but never with its number or name."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from municipal_shared.types import PlainDecimal
 from procurement_service.models import Procurement
@@ -142,3 +143,50 @@ class OutboxState(BaseModel):
     pending: int
     delivered: int
     dead: int
+
+
+class OcdsPublisher(BaseModel):
+    name: str
+    scheme: str | None = None
+    uid: str | None = None
+
+
+class OcdsLinks(BaseModel):
+    next: str | None = Field(default=None, description="The next page of the feed.")
+
+
+class OcdsPackage(BaseModel):
+    """The envelope of an OCDS 1.1 package (release-package-schema.json and
+    record-package-schema.json): what the service publishes, so OCDS tools can harvest it."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    uri: str
+    version: str = Field(examples=["1.1"])
+    extensions: list[str]
+    published_date: str = Field(alias="publishedDate")
+    publisher: OcdsPublisher
+    license: str | None = None
+    links: OcdsLinks | None = None
+
+
+class OcdsReleasePackage(OcdsPackage):
+    releases: list[dict[str, Any]] = Field(
+        description="OCDS 1.1 releases (release-schema.json with the partyScale, bids and "
+        "sustainability extensions), in the order they were stored."
+    )
+
+
+class OcdsRecord(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    ocid: str
+    releases: list[dict[str, Any]] = Field(
+        description="The process's releases in date order, as received after redaction (or "
+        "linked by date and tag, where the publisher sent only its compiled release)."
+    )
+    compiled_release: dict[str, Any] = Field(alias="compiledRelease")
+
+
+class OcdsRecordPackage(OcdsPackage):
+    records: list[OcdsRecord]

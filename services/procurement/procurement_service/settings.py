@@ -42,6 +42,14 @@ class ProcurementSettings(ServiceSettings, PeerClientSettings):
     max_releases: int = Field(default=1000, ge=1)
     """Most releases one OCDS package may hold (in `releases`, or across its records);
     counted before anything else, so a huge package never reaches the database."""
+    ocid_prefix: str = Field(default="ocds-local", pattern=r"^ocds-[A-Za-z0-9]{1,20}$")
+    """Start of the ocids the service gives native outcomes when it publishes them in OCDS
+    (`{prefix}-{municipality}-{reference}`): set the prefix the Open Contracting Partnership
+    registered for the municipality; the default marks them as not registered."""
+    publisher_names: dict[str, str] = Field(default_factory=lambda: {"0580": "Linköpings kommun"})
+    """The publisher's name in the OCDS packages, by municipality code (JSON)."""
+    ocds_license: str | None = None
+    """URL of the licence of the published OCDS data, when the municipality has chosen one."""
 
 
 MIN_KEY_LENGTH = 32

@@ -3,6 +3,7 @@ the use cases (use_cases/) commit once.
 
 - procurements: procurements, their bidders, warnings and audit entries, the employment rule
 - ocds: the OCDS releases as received
+- ocds_out: one process's releases, and the OCDS feed's next releases and native outcomes
 - rekey: the rows a key change rewrites, in batches
 - measurement: the counts the measurement divides, summed from the per-day summary
 - measurement_scan: the same counts by scanning the procurements (the tests' reference)

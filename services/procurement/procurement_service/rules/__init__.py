@@ -7,5 +7,6 @@ without HTTP or a database.
 - personal_data: sole traders' pseudonyms and redacted releases
 - ocds, ocds_validation: OCDS packages read, checked against the schemas, merged
 - ocds_reading, ocds_mapping: a compiled release read as a native outcome
+- ocds_out: native outcomes as releases, records, packages and the feed's cursor
 - measurement: the figures from the database's counts, windows of a tertial
 - delivery: what is delivered to the register and under which key"""
