@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from indicator_service.api import composed, indicators, outcomes, registers, reports
+from indicator_service.api import assignments, composed, indicators, outcomes, registers, reports
 from indicator_service.models import DOCUMENTS
 from indicator_service.settings import SCRIPT_LOCATION, VERSION_TABLE, IndicatorSettings
 from indicator_service.use_cases.composed_report import Peers
@@ -33,6 +33,7 @@ TAGS = [
     {"name": "outcomes", "description": "Intake (bulk, Kolada) and the changes feed"},
     {"name": "reports", "description": "Tertial report with goal fulfilment and roll-ups"},
     {"name": "audit", "description": "Who changed what, when and why"},
+    {"name": "assignments", "description": "Assignments to the board and their follow-up"},
 ]
 
 
@@ -74,6 +75,7 @@ def create_app(
             outcomes.router,
             reports.router,
             composed.router,
+            assignments.router,
         ],
         extra_lifespan=peers,
         openapi_tags=TAGS,

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -229,3 +230,80 @@ class ReportApproval(Base):
     approved_by: Mapped[str] = mapped_column(String(200))
     approved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
     snapshot: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+# What an assignment serves and what reports on it (issue 16).
+assignment_goal = Table(
+    "assignment_goal",
+    Base.metadata,
+    Column("assignment_id", ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True),
+    Column("council_goal_id", ForeignKey("council_goal.id", ondelete="CASCADE"), primary_key=True),
+)
+assignment_focus_area = Table(
+    "assignment_focus_area",
+    Base.metadata,
+    Column("assignment_id", ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True),
+    Column("focus_area_id", ForeignKey("focus_area.id", ondelete="CASCADE"), primary_key=True),
+)
+assignment_indicator = Table(
+    "assignment_indicator",
+    Base.metadata,
+    Column("assignment_id", ForeignKey("assignment.id", ondelete="CASCADE"), primary_key=True),
+    Column("indicator_id", ForeignKey("indicator.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Assignment(Base):
+    """An assignment (uppdrag) to the board: its title and the board's answer as printed,
+    who gave it, what it serves and which indicators and delivered figures report on it."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (UniqueConstraint("register_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register_id: Mapped[int] = mapped_column(ForeignKey("register.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(80))
+    title: Mapped[str] = mapped_column(Text)
+    answer: Mapped[list[str]] = mapped_column(JSON, default=list)  # paragraphs, verbatim
+    issued_by: Mapped[str] = mapped_column(String(20))
+    addressed_to: Mapped[str] = mapped_column(String(20))
+    due_date: Mapped[dt.date | None] = mapped_column(Date)
+    due_wording: Mapped[str | None] = mapped_column(Text)
+    responsible: Mapped[str | None] = mapped_column(Text)
+    # Figure keys (procurement.bidders_per_procurement): the indicators fed by them report.
+    figures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    council_goals: Mapped[list[CouncilGoal]] = relationship(
+        secondary=assignment_goal, order_by="CouncilGoal.number", lazy="selectin"
+    )
+    focus_areas: Mapped[list[FocusArea]] = relationship(
+        secondary=assignment_focus_area, order_by="FocusArea.position", lazy="selectin"
+    )
+    indicators: Mapped[list[Indicator]] = relationship(
+        secondary=assignment_indicator, order_by="Indicator.position", lazy="selectin"
+    )
+
+
+class AssignmentFollowUp(Base):
+    """One tertial's status of an assignment. Never updated: the newest row of (assignment,
+    period) is current, a correction is a new row and the older one stays as history."""
+
+    __tablename__ = "assignment_follow_up"
+    __table_args__ = (
+        Index("ix_assignment_follow_up_key", "assignment_id", "period", "id"),
+        CheckConstraint(
+            "status NOT IN ('delayed', 'cancelled') OR status_reason IS NOT NULL",
+            name="reason_when_delayed",
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignment.id", ondelete="CASCADE"))
+    register_id: Mapped[int] = mapped_column(ForeignKey("register.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    year: Mapped[int] = mapped_column(Integer)
+    tertial: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(20))
+    comment: Mapped[str | None] = mapped_column(Text)
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utc_now)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    replaces_id: Mapped[int | None] = mapped_column(ForeignKey("assignment_follow_up.id"))

@@ -67,3 +67,31 @@ class Fulfilment(enum.StrEnum):
     PARTLY_MET = "partly_met"
     NOT_MET = "not_met"
     NOT_ASSESSABLE = "not_assessable"
+
+
+class AssignmentStatus(enum.StrEnum):
+    """Where an assignment stands in a tertial's follow-up."""
+
+    NOT_STARTED = "not_started"
+    ONGOING = "ongoing"
+    DONE = "done"
+    DELAYED = "delayed"  # needs a reason
+    CANCELLED = "cancelled"  # needs a reason
+
+
+NEEDS_REASON = {AssignmentStatus.DELAYED, AssignmentStatus.CANCELLED}
+
+
+class AssignmentIssuer(enum.StrEnum):
+    """Who gave the assignment."""
+
+    COUNCIL = "council"  # kommunfullmäktige, in the budget directive
+    BOARD = "board"  # the board itself
+
+
+class AssignmentAddressee(enum.StrEnum):
+    """Whom the assignment is addressed to."""
+
+    THIS_BOARD = "this_board"
+    ALL_BOARDS = "all_boards"  # "Samtliga nämnder ..."
+    SOME_BOARDS = "some_boards"  # a group the wording names ("Samtliga lokalintensiva nämnder")

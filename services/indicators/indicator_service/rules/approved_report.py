@@ -35,7 +35,16 @@ def frozen(approval: ApprovalRecord, live: ComposedReport) -> ComposedReport:
     }
     now = {k: s.data for k, s in live.sections.items() if s.status == "available"}
     then = {k: s.data for k, s in snapshot.sections.items() if k in now}
-    snapshot.changes_since_approval = changes(then, now)
+    found = changes(then, now)
+    # The assignments as approved stay; their later statuses are listed like other figures.
+    # A report approved before assignments were kept has none to compare.
+    if snapshot.assignments is not None and live.assignments is not None:
+        found += changes(
+            snapshot.assignments.model_dump(mode="json"),
+            live.assignments.model_dump(mode="json"),
+            "/assignments",
+        )
+    snapshot.changes_since_approval = found
     return snapshot
 
 

@@ -20,6 +20,7 @@ from indicator_service.rules.tertial_report import (
     is_lagging,
 )
 from indicator_service.schemas_out import ReportRow, TertialReport
+from indicator_service.use_cases.assignments import assignments_section
 from indicator_service.use_cases.presenting import (
     evaluation_out,
     indicator_summary,
@@ -81,6 +82,7 @@ async def build_report(
             )
         )
     status = {row.indicator.code: row.evaluation.status for row in rows}
+    assignments = await assignments_section(session, register, year, tertial, indicators, rows)
     goals = await register_queries.council_goals(session, register.id)
     areas = await register_queries.focus_areas(session, register.id)
     return TertialReport(
@@ -113,4 +115,5 @@ async def build_report(
             for a in areas
         ],
         overall=roll_up_out("all", register.name, status.values()),
+        assignments=assignments,
     )
