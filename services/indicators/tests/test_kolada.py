@@ -287,7 +287,7 @@ async def test_next_page_on_the_test_server_is_followed(
     assert exported["values"] == PAGE["values"]
     paths = [path for path, _ in kolada_server.requests]
     assert paths == [DATA + "?page=2&per_page=2", DATA + "?page=3&per_page=2"]
-    # Nothing of ours travels to the page's server: no token, no request id of the import.
+    # No token of ours travels to the page's server.
     sent = {name.lower() for _, headers in kolada_server.requests for name in headers}
     assert "authorization" not in sent and "cookie" not in sent
 

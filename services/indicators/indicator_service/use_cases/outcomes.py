@@ -106,9 +106,11 @@ def _kolada_reason(query: str | None, body: str | None) -> str:
 
 
 async def _following_pages(url: str | None) -> list[tuple[str, list[KoladaEntryIn]]]:
-    """The pages after the posted one, each checked like it; no credentials or request id of
-    ours go with these requests, and a redirect is not followed (it could lead anywhere)."""
+    """The pages after the posted one, each checked like it: a client of its own, so no token
+    of ours goes with these requests; a redirect is not followed (it could lead anywhere)."""
     pages: list[tuple[str, list[KoladaEntryIn]]] = []
+    if url is None:
+        return pages
     seen: set[str] = set()
     async with httpx.AsyncClient(timeout=KOLADA_TIMEOUT, follow_redirects=False) as client:
         while url is not None:
