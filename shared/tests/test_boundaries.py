@@ -59,6 +59,8 @@ EXTRA_ROOMS = {
     # OCDS wire models, the packaged OCDS schemas, the relay's background task, and the
     # operator's re-key command.
     "procurement_service": {"schemas_ocds.py", "ocds_schemas", "worker.py", "rekey.py"},
+    # The composed report as a Swedish page, PDF, CSV and XLSX: templates and their helpers.
+    "indicator_service": {"rendering"},
 }
 REQUIRED_ROOMS = {"api", "schemas.py", "schemas_out.py", "models.py", "repository", "use_cases"}
 

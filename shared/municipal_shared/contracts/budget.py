@@ -47,3 +47,20 @@ class BudgetFollowUp(ContractModel):
         description="The year's budget; outcome, forecast and deviation once every area reported."
     )
     updated_at: dt.datetime | None = None
+
+
+class MunicipalityName(ContractModel):
+    """A municipality as the budget service registers it (`GET /v1/municipalities/{code}`):
+    the composed report's page is headed with the name, not the code."""
+
+    code: MunicipalityCode
+    name: str
+
+
+class BoardName(ContractModel):
+    """A board as the budget service registers it
+    (`GET /v1/municipalities/{code}/boards/{board}`)."""
+
+    municipality_code: MunicipalityCode
+    code: BoardCode
+    name: str

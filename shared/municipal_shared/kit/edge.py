@@ -41,6 +41,9 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 # Probes and scrapes every few seconds: logged at DEBUG so they do not drown the rest.
 _QUIET = frozenset({"/healthz", "/readyz", "/metrics"})
 _CORS_METHODS = b"GET, HEAD, POST, PUT, PATCH, DELETE"
+# A route may send a policy of its own (the composed report's page allows its one style block
+# by hash): a second header would be enforced as well and forbid that block again.
+_CSP = b"content-security-policy"
 _CORS_REQUEST_HEADERS = frozenset(
     {
         "authorization",
@@ -144,10 +147,13 @@ class Edge:
                 raw = message.setdefault("headers", [])
                 if authenticated:  # ours replaces whatever the route said
                     raw[:] = [h for h in raw if h[0].lower() != b"cache-control"]
+                ours = headers
+                if any(h[0].lower() == _CSP for h in raw):  # the route's own policy stays
+                    ours = [h for h in headers if h[0] != _CSP]
                 if status >= 500 and any(h[0].lower() == REQUEST_ID for h in raw):
-                    raw.extend(h for h in headers if h[0] != REQUEST_ID)  # the 500 handler's
+                    raw.extend(h for h in ours if h[0] != REQUEST_ID)  # the 500 handler's
                 else:
-                    raw.extend(headers)
+                    raw.extend(ours)
             await send(message)
 
         inner_send = send_with_headers

@@ -6,6 +6,8 @@ adds them; the lists are built once per app).
   nothing a browser should run or load. The interactive documentation (/docs, its OAuth2
   redirect, /redoc) is exempt: FastAPI's pages load Swagger UI and ReDoc from a CDN and start
   them with an inline script. They carry no data, only the OpenAPI document.
+  A route may send its own, stated policy instead (the composed report's page: default-src
+  'none' with its own style block allowed by hash); the edge then adds none.
 - Cache-Control: no-store on every answer to a request that carries Authorization: what a
   token may read must not stay in a shared or browser cache.
 - Strict-Transport-Security only when hsts_max_age_seconds is set: TLS ends at the proxy in
