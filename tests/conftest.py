@@ -20,6 +20,7 @@ def local_services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
         for peer in service.spec.peers:
             service.env[service.spec.peer_variable(peer)] = services[peer].url
         service.env.update(TEST_SETTINGS.get(service.spec.name, {}))
+        service.env["LOG_FORMAT"] = "json"  # test_observability_logs follows requests in them
     try:
         for service in services.values():
             service.cli("migrate")
