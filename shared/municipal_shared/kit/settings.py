@@ -135,6 +135,19 @@ class EdgeSettings(BaseSettings):
     """When set, /metrics needs `Authorization: Bearer <it>` (Prometheus `authorization`).
     Unset, /metrics is open in development mode and refused in production mode."""
 
+    @field_validator("metrics_token", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `METRICS_TOKEN=` (compose passing an unset variable on) must not be a usable token.
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("metrics_token")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("METRICS_TOKEN must be at least 16 characters (a random value)")
+        return value
+
     @field_validator("cors_allow_origins", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
