@@ -285,3 +285,22 @@ async def test_changing_loaded_assignments_needs_the_register_etag(
         "/assignments/1/council_goals/0",
         "/assignments/2/indicators/0",
     }
+
+
+async def test_a_status_write_shows_in_the_next_read_of_the_stored_reports(
+    client: httpx.AsyncClient, token: Callable, seeded_all: list[str]
+) -> None:
+    """Both reports are stored renderings (kit/documents.py): a read after the write must not
+    get the stored bytes from before it."""
+    paths = (REPORT_T2, f"{REPORT_T2}/composed")
+    stored = {p: await client.get(p) for p in paths}
+    for path, first in stored.items():
+        repeat = await client.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert repeat.status_code == 304, path  # served from the store
+    assert (await follow_up(client, token(), [item(SME, "ongoing")])).status_code == 200
+    for path, first in stored.items():
+        after = await client.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert after.status_code == 200, path
+        section = after.json()["assignments"]
+        assert section["counts"]["ongoing"] == 1, path
+        assert next(i for i in section["items"] if i["code"] == SME)["status"] == "ongoing"
