@@ -43,8 +43,10 @@ ThousandSEK = Annotated[
 
 
 def _refuse_float(value: Any) -> Any:
+    # A JSON number reaches the model as a Decimal, exactly as written (kit/routing.py); a
+    # float here came from Python code, its digits already rounded.
     if isinstance(value, float):
-        raise ValueError("give exact amounts as a string or an integer, never a binary float")
+        raise ValueError("give exact amounts as a number or a string, never a binary float")
     return value
 
 
@@ -57,7 +59,8 @@ def _at_most_three_decimals(value: Decimal) -> Decimal:
     return value
 
 
-# Outcomes and forecasts in thousand SEK, exact to the krona; JSON strings or integers.
+# Outcomes and forecasts in thousand SEK, exact to the krona: a JSON number or string, read
+# exactly as written (11200.5 stays 11200.5); answered as a string.
 ExactThousandSEK = Annotated[
     Decimal,
     BeforeValidator(_refuse_float),
@@ -65,7 +68,8 @@ ExactThousandSEK = Annotated[
     Field(
         ge=-(10**14),
         le=10**14,  # fits NUMERIC(18, 3) on every backend
-        description="Thousand SEK, exact to the krona (string).",
+        description="Thousand SEK, exact to the krona: a JSON number or string, kept exactly "
+        "as written (at most 3 decimals); answered as a string.",
         examples=["123456.789"],
     ),
 ]

@@ -34,7 +34,6 @@ def create_app(
     return create_service_app(
         title="Budget service",
         description=DESCRIPTION,
-        version="1.0.0",
         settings=settings or BudgetSettings(),
         auth_settings=auth_settings or AuthSettings(),
         script_location=SCRIPT_LOCATION,

@@ -164,7 +164,7 @@ async def test_follow_up_bad_amounts(
     path, _, _ = budget
     entry = {
         "activity_area_code": "ekonomi",
-        "outcome_to_date": 100.25,
+        "outcome_to_date": 100.2505,  # a JSON number is read exactly: four decimals stay four
         "full_year_forecast": "600",
     }
     body = {"entries": [entry], "reason": "Tertial 1"}

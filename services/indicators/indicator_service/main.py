@@ -64,7 +64,6 @@ def create_app(
     return create_service_app(
         title="Indicator service",
         description=DESCRIPTION,
-        version="1.0.0",
         settings=settings or IndicatorSettings(),
         auth_settings=auth_settings or AuthSettings(),
         script_location=SCRIPT_LOCATION,

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer, with_config
+from typing_extensions import TypedDict  # pydantic needs this one before Python 3.12
 
 from indicator_service.vocabulary import (
     AssignmentAddressee,
@@ -20,6 +21,8 @@ from indicator_service.vocabulary import (
     UpdateFrequency,
     ValueStatus,
 )
+from municipal_shared.contracts.budget import BudgetFollowUp
+from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.peers import PeerReading
 from municipal_shared.types import PlainDecimal, Tertial
 
@@ -145,11 +148,37 @@ class AssessmentOut(BaseModel):
     assessed_at: dt.datetime
 
 
+@with_config(ConfigDict(extra="forbid"))  # a key no rule documents here fails the tests
+class Comparison(TypedDict, total=False):
+    """The values a rule compared, as plain decimal strings; only the ones its rule uses are
+    present (rules/target_comparisons.py, target_rules.py, evaluation_values.py)."""
+
+    outcome: str | None
+    outcome_period: str | None
+    outcome_status: str
+    target: str
+    target_year: int
+    reference: str | None
+    reference_period: str
+    base: str
+    base_period: str
+    percent: str
+    required: str
+    count: int
+    tolerance_percent: str
+    band: str
+    tolerance_of: str
+    tolerance_source: str
+    assessment: str
+    assessed_by: str
+    motivation: str
+
+
 class EvaluationOut(BaseModel):
     status: Fulfilment
     rule: str = Field(description="Which rule decided, e.g. decrease_vs_latest_earlier.")
     reason: str
-    compared: dict[str, Any] = Field(description="The values the rule compared.")
+    compared: Comparison = Field(description="The values the rule compared.")
 
 
 class ReportRow(BaseModel):
@@ -202,7 +231,9 @@ class AssignmentOut(BaseModel):
 
 
 class AssignmentDetail(AssignmentOut):
-    history: list[FollowUpOut] = Field(description="Every entry, corrections included, oldest first.")
+    history: list[FollowUpOut] = Field(
+        description="Every entry, corrections included, oldest first."
+    )
 
 
 class FollowUpBatchResult(BaseModel):
@@ -350,3 +381,79 @@ class KoladaPage(BaseModel):
     count: int
     values: list[KoladaEntry]
     next_page: str | None = None
+
+
+# The composed report as its readers see it. `ComposedReport` above is what the use cases
+# build (sections by name, peer documents as read); `ComposedReportDocument` describes the
+# same JSON with every part named, each section available (with its typed document) or
+# unavailable (with the reason). The routes declare it, and the tests hold the bodies to it.
+class _SectionRead(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(description="Where the section was read.")
+    retrieved_at: dt.datetime
+
+
+class SectionUnavailable(_SectionRead):
+    status: Literal["unavailable"]
+    detail: str = Field(description="Why the section could not be read.")
+    data: None = None
+
+
+class IndicatorsSectionAvailable(_SectionRead):
+    status: Literal["available"]
+    detail: None = None
+    data: TertialReport
+
+
+class BudgetSectionAvailable(_SectionRead):
+    status: Literal["available"]
+    detail: None = None
+    data: BudgetFollowUp = Field(description="The budget follow-up, as the budget service sent it.")
+
+
+class ProcurementSectionAvailable(_SectionRead):
+    status: Literal["available"]
+    detail: None = None
+    data: ProcurementMeasurement = Field(
+        description="The procurement measurement, as the procurement service sent it."
+    )
+
+
+class ComposedSections(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    indicators: Annotated[
+        IndicatorsSectionAvailable | SectionUnavailable, Field(discriminator="status")
+    ]
+    budget: Annotated[BudgetSectionAvailable | SectionUnavailable, Field(discriminator="status")]
+    procurement: Annotated[
+        ProcurementSectionAvailable | SectionUnavailable, Field(discriminator="status")
+    ]
+
+
+class ApprovalOut(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    decision_reference: str
+    approved_by: str = Field(description="The token subject that approved it.")
+    approved_at: dt.datetime
+
+
+class ComposedReportDocument(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    municipality_code: str
+    board_code: str
+    year: int
+    tertial: Tertial
+    approved: bool
+    approval: ApprovalOut | None = Field(description="Who approved it and when; null until then.")
+    sections: ComposedSections
+    assignments: AssignmentsSection | None = Field(
+        description="The board's assignments with their status in this tertial; null in a "
+        "report approved before assignments were kept."
+    )
+    changes_since_approval: list[Change] = Field(
+        description="Every figure that differs now from the approved snapshot, old and new."
+    )

@@ -46,7 +46,6 @@ def create_app(
     return create_service_app(
         title="Procurement service",
         description=DESCRIPTION,
-        version="0.9.0",
         settings=settings,
         auth_settings=auth_settings,
         script_location=SCRIPT_LOCATION,

@@ -61,7 +61,7 @@ class ContractPeriod(RequestModel):
         return self
 
 
-class EmploymentRequirement(RequestModel):
+class EmploymentRequirementIn(RequestModel):
     """Sysselsättningskrav: a contract clause to employ people far from the labour market."""
 
     set: bool = Field(description="The requirement was set in the contract.")
@@ -71,7 +71,7 @@ class EmploymentRequirement(RequestModel):
     reason_not_suitable: str | None = Field(default=None, max_length=2000)
 
     @model_validator(mode="after")
-    def _reason_when_unsuitable(self) -> EmploymentRequirement:
+    def _reason_when_unsuitable(self) -> EmploymentRequirementIn:
         if self.judged_suitable is False and not self.reason_not_suitable:
             raise ValueError("give reason_not_suitable when the contract is judged unsuitable")
         return self
@@ -121,7 +121,7 @@ class Outcome(RequestModel):
         description="Execution time in days, when no contract period is given.",
     )
     employees_needed: int | None = Field(default=None, ge=0, le=10_000_000)
-    employment_requirement: EmploymentRequirement | None = None
+    employment_requirement: EmploymentRequirementIn | None = None
     bidders: Sequence[ReceivedBidder] = Field(default_factory=list, max_length=500)
     number_of_bidders_reported: int | None = Field(
         default=None,

@@ -4,6 +4,7 @@ class, but never with its number or name."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -137,6 +138,15 @@ class DeadLetter(BaseModel):
     last_status_code: int | None
     last_error: str | None
     created_at: dt.datetime
+
+
+class EmploymentRuleOut(BaseModel):
+    """The municipality's rule for when an employment requirement is expected, as set."""
+
+    categories: list[Category]
+    more_than_days: int
+    min_employees: int
+    direct_award_threshold_sek: Decimal
 
 
 class OutboxState(BaseModel):

@@ -13,7 +13,7 @@ from procurement_service.rules.ocds import compile_releases
 from procurement_service.schemas import (
     BidderIn,
     ContractPeriod,
-    EmploymentRequirement,
+    EmploymentRequirementIn,
     ProcurementIn,
 )
 from procurement_service.vocabulary import Category, Procedure, SizeClass, Status
@@ -248,7 +248,7 @@ EXPECTED = ProcurementIn(
     awarded_value=Decimal("1849500"),
     contract_period=ContractPeriod(start_date=dt.date(2018, 9, 1), end_date=dt.date(2019, 8, 31)),
     employees_needed=2,
-    employment_requirement=EmploymentRequirement(set=True, judged_suitable=True),
+    employment_requirement=EmploymentRequirementIn(set=True, judged_suitable=True),
     bidders=[
         BidderIn(
             organisation_number="559014-2310",

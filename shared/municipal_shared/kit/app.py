@@ -11,7 +11,8 @@ from typing import Any
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import Table
 
-from municipal_shared.kit.auth import TokenVerifier
+from municipal_shared import API_VERSION
+from municipal_shared.kit.auth import TokenVerifier, document_public_reads
 from municipal_shared.kit.conditional import ConditionalGetMiddleware
 from municipal_shared.kit.database import Database
 from municipal_shared.kit.database_faults import install_database_fault_handlers
@@ -23,9 +24,11 @@ from municipal_shared.kit.limits import install_request_limits
 from municipal_shared.kit.logging_setup import configure_logging
 from municipal_shared.kit.metrics import metrics_router
 from municipal_shared.kit.migrations import alembic_config, head_revision
+from municipal_shared.kit.params import document_required_headers
 from municipal_shared.kit.problems import Problem, install_problem_handlers
 from municipal_shared.kit.safe_defaults import refuse_unsafe_serving
 from municipal_shared.kit.settings import AuthSettings, EdgeSettings, ServiceSettings
+from municipal_shared.kit.stored_reads import StoredReadsMiddleware
 from municipal_shared.kit.tracing import instrument_app, instrument_engine, otel_requested
 
 Extra = Callable[[FastAPI], AbstractAsyncContextManager[None]]
@@ -35,7 +38,6 @@ def create_service_app(
     *,
     title: str,
     description: str,
-    version: str,
     settings: ServiceSettings,
     auth_settings: AuthSettings,
     script_location: str,
@@ -93,13 +95,16 @@ def create_service_app(
     app = FastAPI(
         title=title,
         description=description,
-        version=version,
+        version=API_VERSION,  # one version for the three documents
         lifespan=lifespan,
         openapi_tags=[*openapi_tags, {"name": "health", "description": "Liveness and readiness"}],
     )
     # Few layers, each pure ASGI: every request pays for each. Outside in: the edge (request
     # id, trace context, security headers, CORS, gzip, metrics, access log), Starlette's 500,
-    # conditional GET, the request limits, Starlette's exception handlers, the routes.
+    # conditional GET, the request limits, stored public documents (kit/stored_reads.py),
+    # Starlette's exception handlers, the routes.
+    if documents is not None:  # innermost: a stored public document needs no route
+        app.add_middleware(StoredReadsMiddleware)
     install_request_limits(app, settings, routers, body_limits or {})
     # ETag, 304 and HEAD for every GET, outside the limits (a HEAD is routed as its GET).
     app.add_middleware(ConditionalGetMiddleware)
@@ -112,12 +117,16 @@ def create_service_app(
     app.include_router(metrics_router())
     for router in routers:
         app.include_router(router)
-    _register_problem_schema(app)
+    app.state.service_routers = list(routers)  # what the OpenAPI tests check (testing_openapi)
+    _register_problem_schema(app, auth_settings, routers)
     return app
 
 
-def _register_problem_schema(app: FastAPI) -> None:
-    """Routes reference #/components/schemas/Problem; make sure the schema is there."""
+def _register_problem_schema(
+    app: FastAPI, auth_settings: AuthSettings, routers: Sequence[APIRouter]
+) -> None:
+    """Routes reference #/components/schemas/Problem; make sure the schema is there. Public
+    reads are declared callable without a token (kit/auth.py)."""
     original = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -129,6 +138,8 @@ def _register_problem_schema(app: FastAPI) -> None:
         for name, sub in defs.pop("$defs", {}).items():
             components.setdefault(name, sub)
         components["Problem"] = defs
+        document_public_reads(schema, routers, not auth_settings.require_read_scope)
+        document_required_headers(schema, routers)
         app.openapi_schema = schema
         return schema
 

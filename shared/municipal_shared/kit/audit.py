@@ -62,6 +62,17 @@ def record_audit(
     return entry
 
 
+class AuditChange(BaseModel):
+    """One changed field: where (a JSON pointer into the resource), before and after (any
+    JSON value; null when it was added or removed)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(examples=["/name"])
+    old: Any = Field(description="The value before; null when the field was added.")
+    new: Any = Field(description="The value after; null when the field was removed.")
+
+
 class AuditEntryOut(BaseModel):
     """An audit entry as every service returns it; a service may add its scope fields."""
 
@@ -73,4 +84,4 @@ class AuditEntryOut(BaseModel):
     action: str = Field(description="What was done, e.g. version.decided or register.loaded.")
     target: str
     reason: str
-    changes: list[dict[str, Any]] = Field(description="Field, before and after, per change.")
+    changes: list[AuditChange] = Field(description="Field, before and after, per change.")

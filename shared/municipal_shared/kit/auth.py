@@ -4,18 +4,24 @@ Development: HS256 tokens signed with a local secret (`make token SCOPE=...`).
 Production: tokens from the municipality's identity provider, verified against its published
 key set (JWKS), issuer and audience. Scopes come from the OAuth2 `scope` claim (space
 separated) or a `scp` list.
+
+An operation names its scope once, as FastAPI `Security(..., scopes=[...])` on the bearer
+scheme (`require_scope`, `read_access`): the same list is what the check reads
+(`SecurityScopes`) and what the OpenAPI document declares, so the two cannot drift.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
 
 import anyio
 import jwt
-from fastapi import Depends, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi import APIRouter, Depends, Request, Security
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer, SecurityScopes
 from jwt.types import Options
 from pydantic import SecretStr
 
@@ -130,39 +136,79 @@ async def _principal(
     return principal
 
 
-def _need(principal: Principal, scope: str) -> Principal:
-    if principal.is_anonymous:
-        raise Unauthorized(
-            f"This operation needs a bearer token with scope {scope}",
-            headers={"WWW-Authenticate": f'Bearer scope="{scope}"'},
-        )
-    if scope not in principal.scopes:
-        raise Forbidden(
-            f"The token lacks scope {scope}",
-            headers={"WWW-Authenticate": f'Bearer error="insufficient_scope" scope="{scope}"'},
-            required_scope=scope,
-        )
+def _need(principal: Principal, scopes: list[str]) -> Principal:
+    for scope in scopes:
+        if principal.is_anonymous:
+            raise Unauthorized(
+                f"This operation needs a bearer token with scope {scope}",
+                headers={"WWW-Authenticate": f'Bearer scope="{scope}"'},
+            )
+        if scope not in principal.scopes:
+            raise Forbidden(
+                f"The token lacks scope {scope}",
+                headers={"WWW-Authenticate": f'Bearer error="insufficient_scope" scope="{scope}"'},
+                required_scope=scope,
+            )
+    return principal
+
+
+async def authorised(
+    request: Request, security_scopes: SecurityScopes, credentials: Credentials
+) -> Principal:
+    """A valid token carrying every scope the operation declares."""
+    return _need(await _principal(request, credentials), security_scopes.scopes)
+
+
+async def public_read(
+    request: Request, security_scopes: SecurityScopes, credentials: Credentials
+) -> Principal:
+    """A read: public unless AUTH_REQUIRE_READ_SCOPE is set, then like `authorised`. A token
+    that is sent is always verified, so a malformed one is a 401 even on a public read."""
+    principal = await _principal(request, credentials)
+    if request.app.state.auth_settings.require_read_scope:
+        return _need(principal, security_scopes.scopes)
     return principal
 
 
 def require_scope(scope: str) -> Any:
-    """Dependency for a write, or for a read that is never public whatever
-    AUTH_REQUIRE_READ_SCOPE says (audit logs, dead letters): a valid token carrying `scope`."""
-
-    async def dependency(request: Request, credentials: Credentials) -> Principal:
-        return _need(await _principal(request, credentials), scope)
-
-    return Depends(dependency)
+    """For a write, or for a read that is never public whatever AUTH_REQUIRE_READ_SCOPE says
+    (audit logs, dead letters): a valid token carrying `scope`."""
+    return Security(authorised, scopes=[scope])
 
 
 def read_access(scope: str) -> Any:
-    """Dependency for a read: public unless AUTH_REQUIRE_READ_SCOPE is set. A token that is
-    sent is always verified, so a malformed one is a 401 even on a public read."""
+    """For a read: `scope` is needed only when AUTH_REQUIRE_READ_SCOPE is set."""
+    return Security(public_read, scopes=[scope])
 
-    async def dependency(request: Request, credentials: Credentials) -> Principal:
-        principal = await _principal(request, credentials)
-        if request.app.state.auth_settings.require_read_scope:
-            return _need(principal, scope)
-        return principal
 
-    return Depends(dependency)
+def operation_access(route: APIRoute) -> tuple[list[str], bool]:
+    """The scopes a route checks and whether it is a public read, from its dependencies (what
+    the OpenAPI document and the tests read)."""
+    scopes: list[str] = []
+    public = False
+    pending = list(route.dependant.dependencies)
+    while pending:
+        dependant = pending.pop()
+        if dependant.call in (authorised, public_read):
+            scopes += [s for s in dependant.own_oauth_scopes or [] if s not in scopes]
+            public = public or dependant.call is public_read
+        pending += dependant.dependencies
+    return scopes, public
+
+
+def document_public_reads(
+    document: dict[str, Any], routers: Sequence[APIRouter], public: bool
+) -> None:
+    """A public read may be called without a token: its OpenAPI security gets the empty
+    alternative `{}` beside the bearer scope, unless AUTH_REQUIRE_READ_SCOPE makes it
+    needed (`public` False)."""
+    if not public:
+        return
+    for router in routers:
+        for route in router.routes:
+            if not isinstance(route, APIRoute) or not operation_access(route)[1]:
+                continue
+            for method in route.methods or ():
+                operation = document["paths"].get(route.path_format, {}).get(method.lower())
+                if operation is not None and {} not in operation.setdefault("security", []):
+                    operation["security"].append({})

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from budget_service.api.deps import BUDGET, AuditReader, Key, Session
 from budget_service.schemas_out import AuditEntryOut
 from budget_service.use_cases import budgets
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 
-router = APIRouter(tags=["audit"])
+router = service_router(tags=["audit"])
 
 
 @router.get(
@@ -23,4 +22,6 @@ router = APIRouter(tags=["audit"])
 async def list_audit(
     key: Key, session: Session, _: AuditReader, page: Pagination
 ) -> Page[AuditEntryOut]:
+    """Every change of the budget, oldest first: actor (the token's subject), time, action, reason
+    and the changed fields with their old and new values. Never public: needs `budget:read`."""
     return await budgets.list_budget_audit(session, key, page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service.api.deps import BUDGET, Key, Reader, Session, Writer
@@ -15,8 +15,9 @@ from municipal_shared.kit.documents import Rendered
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.params import Documents
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 
-router = APIRouter(tags=["budgets"])
+router = service_router(tags=["budgets"])
 ETAG_HEADER = {
     "ETag": {
         "description": "Send it back as If-Match to change this version",
@@ -42,6 +43,8 @@ async def list_budgets(
     board_code: Annotated[str | None, Query(max_length=16)] = None,
     budget_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> Page[BudgetListItem]:
+    """The budgets stored, one item per board and budget year, paginated; filter by municipality,
+    board or year."""
     return await budgets.list_budgets(session, page, municipality_code, board_code, budget_year)
 
 
@@ -56,6 +59,9 @@ async def list_budgets(
 async def create_budget(
     body: BudgetIn, session: Session, writer: Writer, response: Response
 ) -> BudgetDocument:
+    """Creates the budget of a registered municipality and board for a budget year with an empty
+    draft directive version. Answers the budget document with its ETag and Location; a budget
+    that exists is a 409."""
     created = await budgets.create_budget(session, writer.subject, body)
     response.headers.update(created.headers())
     response.headers["Location"] = created.body.links["budget"]
@@ -70,6 +76,10 @@ async def create_budget(
     responses={200: DOCUMENT_OK, **problem_responses(401, 403, 404, 422)},
 )
 async def get_budget(key: Key, _: Reader, documents: Documents, request: Request) -> Response:
+    """The budget's current version as one document: directive lines, activity areas with change
+    lines, investments, and every derived total. Send the ETag as If-None-Match to revalidate
+    (304)."""
+
     async def render(session: AsyncSession) -> Rendered:
         return (await budgets.show_budget(session, key)).rendered()
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from budget_service.api.deps import BUDGET, Key, Reader, Session
 from budget_service.use_cases import export
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 
-router = APIRouter(tags=["export"])
+router = service_router(tags=["export"])
 PACKAGE = BUDGET + "/fiscal-data-package"
 
 
@@ -31,6 +32,8 @@ PACKAGE = BUDGET + "/fiscal-data-package"
     },
 )
 async def get_datapackage(key: Key, session: Session, _: Reader) -> dict[str, Any]:
+    """The Open Fiscal Data Package descriptor (datapackage.json) of every version of the budget:
+    amounts in thousand SEK (factor 1000), with the CSV resource beside it."""
     return await export.fiscal_data_package(session, key)
 
 
@@ -45,5 +48,6 @@ async def get_datapackage(key: Key, session: Session, _: Reader) -> dict[str, An
     },
 )
 async def get_csv(key: Key, session: Session, _: Reader) -> Response:
+    """The Fiscal Data Package's CSV: one row per budget line, year and phase, in thousand SEK."""
     text = await export.fiscal_data_csv(session, key)
     return Response(text, media_type="text/csv; charset=utf-8")

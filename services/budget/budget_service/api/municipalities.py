@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TypeVar
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 from pydantic import BaseModel
 
 from budget_service.api.deps import (
     Admin,
     AuditReader,
     BoardPath,
-    IfMatch,
+    IfMatchToChange,
     MunicipalityPath,
     Reader,
     Session,
@@ -22,8 +22,9 @@ from budget_service.use_cases import municipalities
 from budget_service.use_cases.results import Tagged
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 
-router = APIRouter(prefix="/v1/municipalities", tags=["registry"])
+router = service_router(prefix="/v1/municipalities", tags=["registry"])
 Body = TypeVar("Body", bound=BaseModel)
 
 
@@ -44,6 +45,7 @@ def _answer(shown: Tagged[Body], response: Response) -> Body:
 async def list_municipalities(
     session: Session, _: Reader, page: Pagination
 ) -> Page[MunicipalityOut]:
+    """The registered municipalities, paginated."""
     return await municipalities.list_municipalities(session, page)
 
 
@@ -57,6 +59,7 @@ async def list_municipalities(
 async def get_municipality(
     municipality_code: MunicipalityPath, session: Session, _: Reader, response: Response
 ) -> MunicipalityOut:
+    """One registered municipality with the ETag that a rename sends as If-Match."""
     return _answer(await municipalities.show_municipality(session, municipality_code), response)
 
 
@@ -76,8 +79,10 @@ async def register_municipality(
     session: Session,
     admin: Admin,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatchToChange = None,
 ) -> MunicipalityOut:
+    """Registers a municipality (201; the same registration again is 200 and changes nothing). A
+    rename must send the ETag it read as If-Match."""
     shown = await municipalities.put_municipality(
         session, admin.subject, municipality_code, body, if_match
     )
@@ -94,6 +99,7 @@ async def register_municipality(
 async def list_boards(
     municipality_code: MunicipalityPath, session: Session, _: Reader, page: Pagination
 ) -> Page[BoardOut]:
+    """The registered boards of a municipality, paginated."""
     return await municipalities.list_boards(session, municipality_code, page)
 
 
@@ -111,6 +117,7 @@ async def get_board(
     _: Reader,
     response: Response,
 ) -> BoardOut:
+    """One registered board with the ETag that a rename sends as If-Match."""
     shown = await municipalities.show_board(session, municipality_code, board_code)
     return _answer(shown, response)
 
@@ -132,8 +139,10 @@ async def register_board(
     session: Session,
     admin: Admin,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatchToChange = None,
 ) -> BoardOut:
+    """Registers a board of a registered municipality (201; again, 200 and unchanged). A rename must
+    send the ETag it read as If-Match."""
     shown = await municipalities.put_board(
         session, admin.subject, municipality_code, board_code, body, if_match
     )
@@ -150,4 +159,6 @@ async def register_board(
 async def list_municipality_audit(
     municipality_code: MunicipalityPath, session: Session, _: AuditReader, page: Pagination
 ) -> Page[AuditEntryOut]:
+    """Who registered or renamed the municipality and its boards, when and why. Never public: needs
+    `budget:read`."""
     return await municipalities.list_municipality_audit(session, municipality_code, page)

@@ -3,7 +3,7 @@ Every answer but the discard is the version's document, with its ETag."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from budget_service.api.budgets import DOCUMENT_OK, WRITE_ERRORS
@@ -27,8 +27,9 @@ from municipal_shared.kit.documents import Rendered
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.params import Documents
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 
-router = APIRouter(tags=["budgets"])
+router = service_router(tags=["budgets"])
 VERSION = BUDGET + "/versions/{number}"
 
 
@@ -47,6 +48,7 @@ def _answer(shown: Tagged[BudgetDocument], response: Response) -> BudgetDocument
 async def list_versions(
     key: Key, session: Session, _: Reader, page: Pagination
 ) -> Page[VersionOut]:
+    """The budget's versions, one per phase or revision, oldest first, paginated."""
     return await versions.list_versions(session, key, page)
 
 
@@ -61,6 +63,8 @@ async def list_versions(
 async def create_version(
     key: Key, body: NewVersionIn, session: Session, writer: Writer, response: Response
 ) -> BudgetDocument:
+    """Starts the next phase (or a revision) as a draft copied from the decided head version;
+    answers the new version's document with its ETag."""
     created = await versions.create_successor(session, writer.subject, key, body)
     response.headers["Location"] = created.body.links["self"]
     return _answer(created, response)
@@ -76,6 +80,9 @@ async def create_version(
 async def get_version(
     key: Key, number: VersionPath, _: Reader, documents: Documents, request: Request
 ) -> Response:
+    """One version of the budget with its lines and derived totals, and the ETag that a change sends
+    as If-Match."""
+
     async def render(session: AsyncSession) -> Rendered:
         return (await versions.show_version(session, key, number)).rendered()
 
@@ -98,6 +105,9 @@ async def replace_version(
     response: Response,
     if_match: IfMatch = None,
 ) -> BudgetDocument:
+    """Replaces the draft version's content (directive lines, activity areas, investments); totals
+    are derived, never sent. Needs the ETag as If-Match (428 without, 412 when stale); a decided
+    version is locked (409)."""
     shown = await versions.replace_content(session, writer.subject, key, number, if_match, body)
     return _answer(shown, response)
 
@@ -117,6 +127,8 @@ async def discard_version(
     reason: ReasonQuery,
     if_match: IfMatch = None,
 ) -> Response:
+    """Discards the latest draft version; a decided version is never discarded (409). Needs the ETag
+    as If-Match and a reason for the audit log."""
     await versions.discard_draft(session, writer.subject, key, number, if_match, reason)
     return Response(status_code=204)
 
@@ -137,6 +149,8 @@ async def decide_version(
     response: Response,
     if_match: IfMatch = None,
 ) -> BudgetDocument:
+    """Records the decision (body, date, paragraph) that locks the version. Needs `budget:decide`
+    and the ETag as If-Match."""
     shown = await decisions.decide(session, decider.subject, key, number, if_match, body)
     return _answer(shown, response)
 
@@ -158,6 +172,8 @@ async def add_change_line(
     response: Response,
     if_match: IfMatch = None,
 ) -> BudgetDocument:
+    """Adds a change line (amounts per year, thousand SEK) to an activity area of a draft version.
+    Needs the ETag as If-Match."""
     shown = await change_lines.add_change_line(session, writer.subject, key, number, if_match, body)
     return _answer(shown, response)
 
@@ -179,6 +195,8 @@ async def delete_change_line(
     reason: ReasonQuery,
     if_match: IfMatch = None,
 ) -> BudgetDocument:
+    """Removes a change line from a draft version, with a reason for the audit log. Needs the ETag
+    as If-Match."""
     shown = await change_lines.delete_change_line(
         session, writer.subject, key, number, line_id, if_match, reason
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
 from indicator_service.api.deps import REGISTER, Assessor, CodePath, Reader, RegisterDep
 from indicator_service.schemas import AssessmentIn
@@ -13,9 +13,10 @@ from indicator_service.use_cases import assessments, indicators
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.params import Session
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 from municipal_shared.types import PeriodCode
 
-router = APIRouter(tags=["indicators"])
+router = service_router(tags=["indicators"])
 INDICATOR = REGISTER + "/indicators/{code}"
 
 
@@ -27,9 +28,9 @@ INDICATOR = REGISTER + "/indicators/{code}"
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_indicators(
+    _: Reader,
     register: RegisterDep,
     session: Session,
-    _: Reader,
     page: Pagination,
     group: Annotated[
         str | None, Query(max_length=200, examples=["Personal (inkl.Leanlink)"])
@@ -37,6 +38,7 @@ async def list_indicators(
     focus_area: Annotated[str | None, Query(max_length=80)] = None,
     council_goal: Annotated[int | None, Query(ge=1, le=99)] = None,
 ) -> Page[IndicatorSummary]:
+    """The register's indicators, paginated; filter by group, focus area or council goal."""
     return await indicators.list_indicators(
         session, register, page, group, focus_area, council_goal
     )
@@ -50,8 +52,12 @@ async def list_indicators(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_indicator(
-    register: RegisterDep, code: CodePath, session: Session, _: Reader
+    _: Reader,
+    register: RegisterDep,
+    code: CodePath,
+    session: Session,
 ) -> IndicatorOut:
+    """One indicator with its targets (verbatim as decided and typed) and its current outcomes."""
     return await indicators.read_indicator(session, register, code)
 
 
@@ -63,13 +69,15 @@ async def get_indicator(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def outcome_history(
+    _: Reader,
     register: RegisterDep,
     code: CodePath,
     session: Session,
-    _: Reader,
     page: Pagination,
     period: Annotated[PeriodCode | None, Query()] = None,
 ) -> Page[OutcomeOut]:
+    """Every value recorded for the indicator, corrections included, oldest first; optionally for
+    one period."""
     return await indicators.outcome_history(session, register, code, page, period)
 
 
@@ -82,8 +90,14 @@ async def outcome_history(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def assess_milestone(
-    register: RegisterDep, code: CodePath, body: AssessmentIn, session: Session, assessor: Assessor
+    assessor: Assessor,
+    register: RegisterDep,
+    code: CodePath,
+    body: AssessmentIn,
+    session: Session,
 ) -> AssessmentOut:
+    """Records a person's assessment of a milestone target (met, partly met, not met) with a
+    motivation. Needs `indicators:assess`."""
     assessment = await assessments.assess(session, assessor.subject, register, code, body)
     return AssessmentOut(
         indicator_code=code,

@@ -25,10 +25,10 @@ router = service_router(tags=["outcomes"])
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def upsert_outcomes(
+    writer: Writer,
     register: RegisterDep,
     body: OutcomeBatchIn,
     session: Session,
-    writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> OutcomeBatchResult:
     """Records outcomes in bulk, keyed by indicator (or delivered figure), period, gender and
@@ -47,9 +47,9 @@ async def upsert_outcomes(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def outcome_changes(
+    _: Reader,
     register: RegisterDep,
     session: Session,
-    _: Reader,
     since: Annotated[
         int, Query(ge=0, le=2_147_483_647, description="next_since of the previous page")
     ] = 0,
@@ -73,10 +73,10 @@ async def outcome_changes(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def import_kolada(
+    writer: Writer,
     register: RegisterDep,
     body: KoladaImportIn,
     session: Session,
-    writer: Writer,
     reason: Annotated[
         str | None,
         Query(min_length=3, max_length=2000, examples=["Import från Kolada 2018"]),
@@ -98,9 +98,9 @@ async def import_kolada(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def export_kolada(
+    _: Reader,
     register: RegisterDep,
     session: Session,
-    _: Reader,
     kpi: Annotated[str | None, Query(pattern=r"^[A-Z][0-9]{5}$", examples=["N00945"])] = None,
 ) -> KoladaPage:
     """Exports the annual values of the KPI-mapped indicators in Kolada's JSON shape."""

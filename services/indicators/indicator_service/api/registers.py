@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import Response
 
 from indicator_service.api.deps import REGISTER, Admin, Reader, RegisterDep
 from indicator_service.schemas import RegisterIn
 from indicator_service.schemas_out import RegisterOut
 from indicator_service.use_cases import registers
 from municipal_shared.kit.pagination import Page, Pagination
-from municipal_shared.kit.params import IfMatch, Session
+from municipal_shared.kit.params import IfMatchToChange, Session
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 
-router = APIRouter(tags=["registers"])
+router = service_router(tags=["registers"])
 ETAG = {
     "ETag": {"description": "Send as If-Match to change the register", "schema": {"type": "string"}}
 }
@@ -26,6 +27,7 @@ ETAG = {
     responses=problem_responses(401, 403, 422),
 )
 async def list_registers(session: Session, _: Reader, page: Pagination) -> Page[RegisterOut]:
+    """The indicator registers, one per municipality and board, paginated."""
     return await registers.list_registers(session, page)
 
 
@@ -40,8 +42,13 @@ async def list_registers(session: Session, _: Reader, page: Pagination) -> Page[
     },
 )
 async def get_register(
-    register: RegisterDep, session: Session, _: Reader, response: Response
+    _: Reader,
+    register: RegisterDep,
+    session: Session,
+    response: Response,
 ) -> RegisterOut:
+    """A register's council goals, focus areas and size, with the ETag that a change sends as
+    If-Match."""
     out = await registers.read_register(session, register)
     response.headers["ETag"] = out.etag
     return out
@@ -72,7 +79,7 @@ async def load_register(
     session: Session,
     admin: Admin,
     response: Response,
-    if_match: IfMatch = None,
+    if_match: IfMatchToChange = None,
 ) -> RegisterOut:
     out, what = await registers.load_register(
         session, admin.subject, municipality_code, board_code, body, if_match

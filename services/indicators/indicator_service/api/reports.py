@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from indicator_service.api.deps import REGISTER, AuditReader, Reader, RegisterDep
@@ -13,9 +13,10 @@ from municipal_shared.kit.documents import Rendered
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.params import BoardPath, Documents, MunicipalityPath, Session, YearPath
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 from municipal_shared.types import Tertial
 
-router = APIRouter(tags=["reports"])
+router = service_router(tags=["reports"])
 
 
 @router.get(
@@ -34,6 +35,9 @@ async def tertial_report_of(
     documents: Documents,
     request: Request,
 ) -> Response:
+    """Every indicator of the register with its outcome, target and evaluation for the tertial,
+    rolled up per council goal and focus area and overall."""
+
     async def render(session: AsyncSession) -> Rendered:
         return await tertial_report.report_document(
             session, municipality_code, board_code, year, tertial
@@ -58,4 +62,6 @@ async def list_audit(
     session: Session,
     page: Pagination,
 ) -> Page[AuditEntryOut]:
+    """Every change of the register and its values: who, when, what and why. Never public: needs
+    `indicators:read`."""
     return await registers.audit_log(session, register, page)

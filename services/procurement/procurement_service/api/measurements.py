@@ -5,19 +5,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.documents import Rendered
 from municipal_shared.kit.params import Documents
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 from municipal_shared.types import Tertial
 from procurement_service.api.deps import Admin, MunicipalityPath, Reader, Session, YearPath
 from procurement_service.schemas import EmploymentRuleIn
+from procurement_service.schemas_out import EmploymentRuleOut
 from procurement_service.use_cases import measurement
 
-router = APIRouter(tags=["measurements"])
+router = service_router(tags=["measurements"])
 
 
 Administration = Annotated[str | None, Query(max_length=200, description="One administration only")]
@@ -40,6 +42,10 @@ async def tertial_measurement(
     administration: Administration = None,
     window: Annotated[bool, Query(description="Only the tertial's four months")] = False,
 ) -> Response:
+    """SME and employment-requirement figures of the municipality's procurements for a tertial,
+    cumulative from January (or the tertial's four months alone with `window`), optionally for
+    one administration."""
+
     async def render(session: AsyncSession) -> Rendered:
         return await measurement.tertial_document(
             session, municipality_code, year, tertial, window, administration
@@ -68,6 +74,9 @@ async def range_measurement(
     end: Annotated[dt.date, Query(alias="to", examples=["2018-06-30"])],
     administration: Administration = None,
 ) -> Response:
+    """The same figures for any date range of award dates (inclusive), optionally for one
+    administration."""
+
     async def render(session: AsyncSession) -> Rendered:
         return await measurement.range_document(
             session, municipality_code, start, end, administration
@@ -81,12 +90,14 @@ async def range_measurement(
     "/v1/employment-rules/{municipality_code}",
     operation_id="putEmploymentRule",
     summary="Set the municipality's rule for when an employment requirement is expected",
-    response_model=EmploymentRuleIn,
+    response_model=EmploymentRuleOut,
     responses=problem_responses(401, 403, 422),
 )
 async def put_rule(
     municipality_code: MunicipalityPath, body: EmploymentRuleIn, session: Session, admin: Admin
-) -> EmploymentRuleIn:
+) -> EmploymentRuleOut:
+    """Sets the municipality's rule for when an employment requirement is expected (categories,
+    length, size, direct-award threshold). Needs `procurement:admin`."""
     await measurement.set_employment_rule(
         session,
         admin.subject,
@@ -96,4 +107,4 @@ async def put_rule(
         body.min_employees,
         body.direct_award_threshold_sek,
     )
-    return body
+    return EmploymentRuleOut.model_validate(body.model_dump())

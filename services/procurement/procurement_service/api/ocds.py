@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Query
+from fastapi import Body, Query
 
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 from municipal_shared.types import BOARD_CODE_PATTERN
 from procurement_service.api.deps import (
     MunicipalityPath,
@@ -18,7 +19,7 @@ from procurement_service.api.deps import (
 from procurement_service.schemas_out import OcdsResult
 from procurement_service.use_cases import ocds_intake
 
-router = APIRouter(tags=["ocds"])
+router = service_router(tags=["ocds"])
 EXAMPLE = {
     "uri": "https://upphandling.linkoping.se/ocds/2018-007.json",
     "publisher": {"name": "Linköpings kommun"},
@@ -51,6 +52,9 @@ async def post_package(
         ),
     ] = None,
 ) -> OcdsResult:
+    """Receives an OCDS 1.1 release or record package from the procurement system, validated against
+    the OCDS schema; its procurements are stored whole or not at all, a sole trader's identity
+    only as a pseudonym."""
     return await ocds_intake.receive_package(
         session,
         writer.subject,

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 from procurement_service.api.deps import Admin, IdPath, OutboxReader, Session
 from procurement_service.schemas_out import DeadLetter, OutboxState
 from procurement_service.use_cases import outbox
 
-router = APIRouter(tags=["outbox"])
+router = service_router(tags=["outbox"])
 
 
 @router.get(
@@ -26,6 +25,8 @@ router = APIRouter(tags=["outbox"])
     },
 )
 async def outbox_state(session: Session, _: OutboxReader) -> OutboxState:
+    """How many messages to the indicator register are pending, delivered and dead. Never public:
+    needs `procurement:read`."""
     return await outbox.state(session)
 
 
@@ -37,6 +38,8 @@ async def outbox_state(session: Session, _: OutboxReader) -> OutboxState:
     responses=problem_responses(401, 403, 422),
 )
 async def dead_letters(session: Session, _: OutboxReader, page: Pagination) -> Page[DeadLetter]:
+    """Messages the indicator service refused or that ran out of attempts, with the last error.
+    Never public: needs `procurement:read`."""
     return await outbox.dead_letters(session, page)
 
 
@@ -52,4 +55,5 @@ async def requeue_dead_letter(
     session: Session,
     _: Admin,
 ) -> None:
+    """Puts a dead letter back in the queue once its cause is fixed. Needs `procurement:admin`."""
     await outbox.requeue_dead_letter(session, message_id)

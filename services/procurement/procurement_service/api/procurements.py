@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import Query, Response
 
 from municipal_shared.kit.audit import AuditEntryOut
 from municipal_shared.kit.pagination import Page, Pagination
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 from procurement_service.api.deps import (
     AuditReader,
     MunicipalityPath,
@@ -24,7 +25,7 @@ from procurement_service.schemas import BulkIn, ProcurementPut
 from procurement_service.schemas_out import BulkResult, ProcurementOut, procurement_out
 from procurement_service.use_cases import bulk, procurements
 
-router = APIRouter(tags=["procurements"])
+router = service_router(tags=["procurements"])
 ONE = "/v1/procurements/{municipality_code}/{reference}"
 
 
@@ -42,6 +43,8 @@ async def list_audit(
     session: Session,
     page: Pagination,
 ) -> Page[AuditEntryOut]:
+    """Who changed the municipality's outcomes and rules, when and why, newest first. Never public:
+    needs `procurement:read`."""
     return await procurements.list_audit(session, municipality_code, page)
 
 
@@ -65,6 +68,8 @@ async def put_procurement(
     response: Response,
     settings: Settings,
 ) -> ProcurementOut:
+    """Stores a tender outcome under the buyer's reference: 201 when new, 200 when stored again
+    (idempotent). A sole trader's identity number is kept only as a pseudonym."""
     procurement, what = await procurements.put_procurement(
         session, writer.subject, settings.buyers, municipality_code, reference, body, key
     )
@@ -82,6 +87,7 @@ async def put_procurement(
 async def get_procurement(
     municipality_code: MunicipalityPath, reference: ReferencePath, session: Session, _: Reader
 ) -> ProcurementOut:
+    """A stored tender outcome with its bidders and quality warnings."""
     return procurement_out(
         await procurements.find_procurement(session, municipality_code, reference)
     )
@@ -102,6 +108,8 @@ async def put_procurements(
     key: PersonalDataKey,
     settings: Settings,
 ) -> BulkResult:
+    """Stores many tender outcomes at once (at most 1000), all or nothing; each reference idempotent
+    as in the single PUT."""
     return await bulk.put_procurements(
         session, writer.subject, settings.buyers, municipality_code, body, key
     )
@@ -121,4 +129,6 @@ async def list_procurements(
     page: Pagination,
     administration: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[ProcurementOut]:
+    """The municipality's stored tender outcomes by award date, paginated; optionally one
+    administration's."""
     return await procurements.list_procurements(session, municipality_code, administration, page)
