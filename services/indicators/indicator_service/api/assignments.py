@@ -45,8 +45,11 @@ AssignmentCode = Annotated[
     responses=problem_responses(401, 403, 404, 422),
 )
 async def list_assignments(
-    register: RegisterDep, session: Session, _: Reader, page: Pagination
+    _: Reader, register: RegisterDep, session: Session, page: Pagination
 ) -> Page[AssignmentOut]:
+    """The register's assignments in printed order, paginated: the title and the board's
+    answer verbatim, who gave it and to whom, the council goals and focus areas it serves,
+    the indicators and delivered figures that report on it, and its newest status."""
     return await assignments.list_assignments(session, register, page)
 
 
@@ -63,11 +66,11 @@ async def list_assignments(
     responses=problem_responses(400, 401, 403, 404, 409, 412, 422, 428),
 )
 async def load_assignments(
+    admin: Admin,
     municipality_code: str,
     board_code: str,
     body: AssignmentsIn,
     session: Session,
-    admin: Admin,
     response: Response,
     if_match: IfMatchToChange = None,
 ) -> AssignmentsLoaded:
@@ -92,10 +95,10 @@ async def load_assignments(
     responses=problem_responses(401, 403, 404, 409, 422),
 )
 async def record_follow_up(
+    writer: Writer,
     register: RegisterDep,
     body: FollowUpBatchIn,
     session: Session,
-    writer: Writer,
     idempotency_key: IdempotencyKey = None,
 ) -> FollowUpBatchResult:
     return await assignments.record_follow_up(
@@ -111,6 +114,8 @@ async def record_follow_up(
     responses=problem_responses(401, 403, 404, 422),
 )
 async def get_assignment(
-    register: RegisterDep, assignment_code: AssignmentCode, session: Session, _: Reader
+    _: Reader, register: RegisterDep, assignment_code: AssignmentCode, session: Session
 ) -> AssignmentDetail:
+    """One assignment as printed, with every follow-up entry (a correction is a new entry
+    that names the one it replaced), oldest first."""
     return await assignments.read_assignment(session, register, assignment_code)
