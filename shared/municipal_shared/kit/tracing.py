@@ -8,7 +8,8 @@ even when nothing exports spans.
 
 OpenTelemetry is switched on by its standard variables (`OTEL_EXPORTER_OTLP_ENDPOINT`,
 `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` or `OTEL_TRACES_EXPORTER`; `OTEL_SDK_DISABLED=true` keeps it
-off) and is imported only then: off, it costs nothing. On, FastAPI, httpx and SQLAlchemy are
+off), and its SDK and instrumentations are imported only then: off, they cost nothing (FastAPI
+imports the API itself, a no-op without a provider). On, FastAPI, httpx and SQLAlchemy are
 instrumented and spans go to the OTLP endpoint (HTTP/protobuf) or, with
 `OTEL_TRACES_EXPORTER=console`, to standard output.
 """
