@@ -55,6 +55,12 @@ class _Kept:
     etag: str
     media_type: str
     body: bytes
+    scopes: tuple[str, ...] = (SERVICE_SCOPE,)
+    # Served by its route to a request without credentials, with no query string: the same
+    # path may then be answered before routing (kit/stored_reads.py). `route` is that route,
+    # for the access log and the metrics.
+    anonymous: bool = False
+    route: Any = None
 
 
 class ValidatedCache:
@@ -130,15 +136,27 @@ class DocumentStore:
         found = await self._lookup(path, variant, scope_list)
         total = int(found["total"])
         if found["counter_sum"] == total:
-            kept = _Kept(total, found["etag"], found["media_type"], bytes(found["body"]))
+            etag, media_type, body = found["etag"], found["media_type"], bytes(found["body"])
         else:
             async with self.database.sessions() as session:
                 rendered = await render(session)
                 etag = rendered.etag or body_etag(rendered.body)
                 await self._store(session, path, variant, total, etag, rendered)
-            kept = _Kept(total, etag, rendered.media_type, rendered.body)
+            media_type, body = rendered.media_type, rendered.body
+        anonymous = not variant and not request.url.query and not _credentials(request)
+        route = request.scope.get("route")
+        kept = _Kept(total, etag, media_type, body, tuple(scope_list), anonymous, route)
         self.cache.put(key, kept)
         return _answer(if_none_match, kept.etag, kept.media_type, kept.body)
+
+    async def current(self, path: str) -> _Kept | None:
+        """The kept document of `path` if a request without credentials may have it as it is
+        now: its route served it so, and its counters have not moved since (checked here, in
+        the database). None sends the request on to its route."""
+        kept = self.cache.get((path, ""))
+        if kept is None or not kept.anonymous:
+            return None
+        return kept if await self._total(list(kept.scopes)) == kept.counter_sum else None
 
     async def _total(self, scopes: list[str]) -> int:
         """The current sum of the scopes' counters, on the pool like `_lookup`."""
@@ -243,6 +261,10 @@ class DocumentStore:
         except SQLAlchemyError:  # the reader still gets its document; the next read stores it
             logger.warning("storing the rendering of %s failed", path, exc_info=True)
             await session.rollback()
+
+
+def _credentials(request: Request) -> bool:
+    return "authorization" in request.headers
 
 
 async def _keep_as_is(connection: asyncpg.Connection) -> None:
