@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Path, Response
+from fastapi import Path, Response
 
 from indicator_service.api.deps import REGISTER, Admin, Reader, RegisterDep, Writer
 from indicator_service.schemas import AssignmentsIn, FollowUpBatchIn
@@ -17,15 +17,11 @@ from indicator_service.schemas_out import (
 )
 from indicator_service.use_cases import assignments
 from municipal_shared.kit.pagination import Page, Pagination
-from municipal_shared.kit.params import IdempotencyKey, Session
+from municipal_shared.kit.params import IdempotencyKey, IfMatchToChange, Session
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 
-router = APIRouter(tags=["assignments"])
-# The first load creates (no If-Match); a change of assignments that exist needs it (else 428).
-IfMatchToChange = Annotated[
-    str | None,
-    Header(description="The register's ETag; required when assignments exist (a change)."),
-]
+router = service_router(tags=["assignments"])
 ASSIGNMENTS = REGISTER + "/assignments"
 AssignmentCode = Annotated[
     str,
