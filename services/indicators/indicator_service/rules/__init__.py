@@ -8,4 +8,5 @@ tested without HTTP or a database.
 - outcome_intake: where delivered items land, and what an Idempotency-Key is bound to
 - kolada: Kolada's value shape in and out
 - tertial_report: which outcome a report uses and how it is evaluated
-- approved_report: approving a composed report, and what changed since"""
+- approved_report: approving a composed report, and what changed since
+- assignments: assignments and their follow-up against the register, the report's section"""

@@ -6,6 +6,7 @@ anything, records the audit entry and commits once (an error rolls all of it bac
 - indicators: the indicator list, one indicator, an indicator's history
 - outcomes: record a batch (Idempotency-Key), Kolada in and out, the changes feed
 - assessments: a person's assessment of a milestone target
+- assignments: load, list and read assignments; record their follow-up (Idempotency-Key)
 - tertial_report: the register's report for a tertial
 - composed_report: that report with the budget and procurement sections; its approval
 - presenting: rows to response bodies (shaping only)"""
