@@ -84,15 +84,38 @@ async def test_the_audit_log_pages_newest_first(client: httpx.AsyncClient, token
     assert beyond["items"] == [] and beyond["total"] == 4
 
 
-async def test_a_bulk_put_records_one_entry_per_new_outcome(
+async def test_a_bulk_put_records_one_entry_naming_every_outcome_it_stored(
     client: httpx.AsyncClient, token: Callable
 ) -> None:
-    items = [{**SET[ref], "reference": ref} for ref in ("KS-2018-001", "KS-2018-002")]
-    r = await client.put("/v1/procurements/0580", json={"items": items}, headers=token())
+    refs = ("KS-2018-001", "KS-2018-002", "KS-2018-003")
+    first = [{**SET[ref], "reference": ref} for ref in refs[:2]]
+    r = await client.put("/v1/procurements/0580", json={"items": first}, headers=token())
     assert r.status_code == 200 and r.json()["created"] == 2
     log = (await client.get(AUDIT, headers=token())).json()
+    (entry,) = log["items"]
+    assert (entry["action"], entry["target"]) == ("procurements.stored", "0580")
+    created = {c["path"]: c for c in entry["changes"]}
+    assert set(created) == {"/KS-2018-001", "/KS-2018-002"}
+    assert all(c["old"] is None and len(c["new"]) == 64 for c in created.values())
+
+    # Again with one changed, one unchanged and one new: only the two stored are named,
+    # the changed one with its old fingerprint; the same batch once more records nothing.
+    again = [
+        {**SET["KS-2018-001"], "reference": "KS-2018-001", "title": "Ny titel"},
+        first[1],
+        {**SET["KS-2018-003"], "reference": "KS-2018-003"},
+    ]
+    for _ in range(2):
+        r = await client.put("/v1/procurements/0580", json={"items": again}, headers=token())
+        assert r.status_code == 200
+    assert r.json() == {"created": 0, "changed": 0, "unchanged": 3}
+    log = (await client.get(AUDIT, headers=token())).json()
     assert log["total"] == 2
-    assert {e["action"] for e in log["items"]} == {"procurement.created"}
+    changes = {c["path"]: c for c in log["items"][0]["changes"]}
+    assert set(changes) == {"/KS-2018-001", "/KS-2018-003"}
+    assert changes["/KS-2018-001"]["old"] == created["/KS-2018-001"]["new"]
+    assert changes["/KS-2018-001"]["new"] != created["/KS-2018-001"]["new"]
+    assert changes["/KS-2018-003"]["old"] is None
 
 
 async def test_a_procurement_may_be_called_audit(

@@ -6,6 +6,12 @@ number that is not finite is a 422 naming the place, as is a query parameter hol
 Checked once here, for every route and for `dict[str, Any]` bodies (OCDS) alike: a model
 validator could not see inside those, and recursion in later code (copying, hashing, schema
 checks) must never meet an unbounded depth.
+
+Why the body is parsed here with exact numbers and handed on (`PARSED_BODY` in the scope):
+a route whose body is a model reads it that way (kit/routing.py), so a large bulk body is
+parsed once, not twice. And why the text is checked in the bytes first: NUL and lone
+surrogates can only come from a few byte sequences; a body without any of them (nearly
+every body) needs only its containers walked for the depth, not every member.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import json
 import math
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -38,6 +45,16 @@ _NOT_FINITE = ("a number must be finite (at most about 1.8e308)", "number_not_fi
 _JSON_TYPE = re.compile(r"^application/([a-z0-9.+-]*\+)?json\s*(;|$)", re.IGNORECASE)
 
 RouteLimit = tuple[frozenset[str], re.Pattern[str], int]
+
+PARSED_BODY = "municipal_shared.parsed_body"
+"""Scope key of the body as parsed here (a 1-tuple: JSON `null` is a document too), numbers
+with a fraction or exponent as Decimal: set only for a JSON body that keeps every limit."""
+# The bytes through which text can hold NUL or a lone surrogate: NUL raw or escaped, a
+# surrogate escaped (a pair is fine: the walk decides) or as its UTF-8 bytes (json.loads
+# lets those through). A body in UTF-16 or UTF-32 holds NUL bytes, so it is walked too.
+_TEXT_SUSPECTS = (b"\\u0000", b"\x00", b"\xed")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LARGEST_FLOAT_EXPONENT = 308
 
 
 def install_request_limits(
@@ -113,7 +130,9 @@ class RequestLimitsMiddleware:
         # NUL can only come from %00 (or a raw NUL); only then is the query decoded here.
         errors = query_errors(query) if b"%00" in query or b"\x00" in query else []
         if not errors and body and _is_json(headers.get("content-type")):
-            errors = body_errors(body, self.max_depth)
+            document, errors = checked_body(body, self.max_depth)
+            if not errors and document is not _NOT_JSON:
+                scope[PARSED_BODY] = (document,)
         if errors:
             await _unprocessable(scope, receive, send, errors, self.max_depth)
             return
@@ -196,18 +215,70 @@ def query_errors(query: bytes) -> list[dict[str, Any]]:
     return errors[:_MAX_ERRORS]
 
 
+_NOT_JSON: Any = object()
+
+
 def body_errors(body: bytes, max_depth: int) -> list[dict[str, Any]]:
     """Field errors (pointer, location, message, type) of a JSON body that breaks a limit;
     empty when it keeps them or is not JSON at all (the route's own parser answers that)."""
+    return checked_body(body, max_depth)[1]
+
+
+def checked_body(body: bytes, max_depth: int) -> tuple[Any, list[dict[str, Any]]]:
+    """The body parsed (numbers with a fraction or exponent as Decimal; `_NOT_JSON` if it is
+    not JSON) and its field errors."""
+    odd: list[bool] = []
+
+    def constant(name: str) -> float:  # NaN, Infinity: not JSON, but json.loads takes them
+        odd.append(True)
+        return float(name)
+
     try:
-        document = json.loads(body)
+        document = json.loads(body, parse_float=Decimal, parse_constant=constant)
     except RecursionError:
         # Deeper than the parser itself follows (hundreds of levels): no place to name but
         # the whole body, found without walking it.
-        return [field_error("", f"nested deeper than {max_depth} levels", "json_too_deep")]
+        error = field_error("", f"nested deeper than {max_depth} levels", "json_too_deep")
+        return _NOT_JSON, [error]
     except ValueError:  # not JSON (or not UTF-8): left to the route's own 4xx
-        return []
-    return json_errors(document, max_depth)
+        return _NOT_JSON, []
+    if odd or _text_may_be_unstorable(body) or not _shallow_and_finite(document, max_depth):
+        return document, json_errors(document, max_depth)  # the places, in document order
+    return document, []
+
+
+def _text_may_be_unstorable(body: bytes) -> bool:
+    if any(suspect in body for suspect in _TEXT_SUSPECTS):
+        return True
+    return b"\\u" in body and _SURROGATE_ESCAPE.search(body) is not None
+
+
+def _shallow_and_finite(document: Any, max_depth: int) -> bool:
+    """No container deeper than `max_depth` and every number within a float's range, looking
+    at the containers' members level by level (text is left to the bytes' check)."""
+    level = [document] if type(document) in (dict, list) else []
+    if type(document) is Decimal:
+        return _fits_a_float(document)
+    depth = 0
+    while level:
+        depth += 1
+        if depth > max_depth:
+            return False
+        inner = []
+        for container in level:
+            for member in container.values() if type(container) is dict else container:
+                kind = type(member)
+                if kind is dict or kind is list:
+                    inner.append(member)
+                elif kind is Decimal and not _fits_a_float(member):
+                    return False
+        level = inner
+    return True
+
+
+def _fits_a_float(number: Decimal) -> bool:
+    # Only a number of about 1e308 or more can be beyond a float (json.loads would give inf).
+    return number.adjusted() < _LARGEST_FLOAT_EXPONENT or math.isfinite(float(number))
 
 
 def json_errors(document: Any, max_depth: int) -> list[dict[str, Any]]:
@@ -242,7 +313,9 @@ def json_errors(document: Any, max_depth: int) -> list[dict[str, Any]]:
                     problem_and_type := _scalar_problem(child)
                 ):
                     errors.append(field_error(_pointer(entry, key), *problem_and_type))
-            elif kind is float and not math.isfinite(child):
+            elif (kind is float and not math.isfinite(child)) or (
+                kind is Decimal and not _fits_a_float(child)
+            ):
                 errors.append(field_error(_pointer(entry, key), *_NOT_FINITE))
             if len(errors) >= _MAX_ERRORS:
                 break
@@ -260,6 +333,8 @@ def _scalar_problem(value: Any) -> tuple[str, str] | None:
         problem = _text_problem(value)
         return (f"text {problem}", "string_unstorable") if problem else None
     if isinstance(value, float) and not math.isfinite(value):
+        return _NOT_FINITE
+    if isinstance(value, Decimal) and not _fits_a_float(value):
         return _NOT_FINITE
     return None
 

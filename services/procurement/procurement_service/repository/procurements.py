@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procurement_service.models import AuditEntry, EmploymentRule, Procurement
+from procurement_service.repository.rows import among
 
 
 async def get_procurement(
@@ -33,7 +34,8 @@ async def stored_hashes(
 ) -> dict[str, tuple[int, str]]:
     """reference -> (id, content hash) of those stored: what a bulk request must write."""
     query = select(Procurement.reference, Procurement.id, Procurement.content_hash).where(
-        Procurement.municipality_code == municipality_code, Procurement.reference.in_(references)
+        Procurement.municipality_code == municipality_code,
+        among(session, Procurement.reference, references),
     )
     return {ref: (pid, digest) for ref, pid, digest in await session.execute(query)}
 

@@ -10,10 +10,12 @@ there is no network between the service and its file."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import JSON, Table, insert, text
+from sqlalchemy import JSON, Table, any_, bindparam, cast, insert, text
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +31,16 @@ def table_of(model: Any) -> Table:
 
 def is_postgresql(session: AsyncSession) -> bool:
     return session.bind is not None and session.bind.dialect.name == "postgresql"
+
+
+def among(session: AsyncSession, column: Any, values: Sequence[Any]) -> Any:
+    """`column IN (values)`. On PostgreSQL as `= ANY(one array parameter)`: the statement is
+    the same text for any number of values, so it is compiled and prepared once, not once per
+    length with a parameter per value (a thousand references, a thousand ids)."""
+    if is_postgresql(session):
+        array = ARRAY(column.type)
+        return column == any_(cast(bindparam(None, list(values), type_=array), array))
+    return column.in_(values)
 
 
 def _unnest(

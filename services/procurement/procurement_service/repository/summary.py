@@ -25,7 +25,8 @@ from sqlalchemy import Table, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from procurement_service.models import SUMMARY_REASON, Procurement
-from procurement_service.repository.rows import is_postgresql, upsert_adding
+from procurement_service.repository.rows import among, is_postgresql, upsert_adding
+from procurement_service.repository.summary_add import adding
 from procurement_service.repository.summary_sql import SUMMARY_TABLES, statements
 from procurement_service.rules.measurement import Rule
 
@@ -115,11 +116,24 @@ async def count_procurements(
     session: AsyncSession, delta: Delta, ids: list[int], rule: Rule, sign: int = 1
 ) -> None:
     if ids:
-        await count_into(session, delta, Procurement.id.in_(ids), rule, sign)
+        await count_into(session, delta, among(session, Procurement.id, ids), rule, sign)
 
 
-async def apply(session: AsyncSession, delta: Delta) -> None:
-    """Add the delta to the summary: the tables in one order, each one's keys sorted."""
+async def apply(
+    session: AsyncSession, delta: Delta, rule: Rule | None = None, added: list[int] | None = None
+) -> None:
+    """Add the delta, and the procurements `added` as they are now (each once, counted under
+    `rule`), to the summary: the tables in one order, each one's keys sorted. On PostgreSQL the
+    added ones are counted by the statement that adds them (summary_add.py)."""
+    if added and rule is not None and is_postgresql(session):
+        where = among(session, Procurement.id, added)
+        for table in SUMMARY_TABLES:
+            statement = adding(table, where, rule, delta.rows(table))
+            if statement is not None:
+                await session.execute(statement)
+        return
+    if added and rule is not None:
+        await count_procurements(session, delta, added, rule)
     for table in SUMMARY_TABLES:
         await upsert_adding(session, table, delta.rows(table), _counts_of(table))
 

@@ -3,15 +3,17 @@ nothing, idempotent per reference, at close to the database's own speed.
 
 Why not the ORM for new outcomes: a unit of work per procurement (identity map, events, a
 flush that orders the INSERTs) costs more than validating it. Validated by pydantic and the
-outcome rules, the new procurements, their bidders, warnings and audit entries go in as one
-multi-row statement per table (repository/rows.py: `unnest` arrays on PostgreSQL); the
-summary counts the batch with one grouped statement per part and takes the difference in one
-upsert per table. A stored outcome sent again unchanged is left alone; a changed one takes the
-path of a single PUT (`store_outcome`), counted for the summary before and after, as a batch.
+outcome rules (each company identified once per request), the new procurements, their
+bidders and warnings go in as one multi-row statement per table (repository/rows.py: `unnest`
+arrays on PostgreSQL), and the summary counts them in the statements that add them
+(repository/summary_add.py). A stored outcome sent again unchanged is left alone; a changed
+one takes the path of a single PUT (`store_outcome`), counted for the summary before and
+after, as a batch.
 
-The audit: one entry per created or changed procurement (target `municipality/reference`),
-written as a batch of rows rather than one entry per request, so "who changed this
-procurement, when, why" stays one lookup by target, as for a single PUT."""
+The audit: one entry per request that stores anything (target the municipality), naming
+every procurement it created or changed with its old and new fingerprint (`changes`, path
+`/<reference>`), rather than a row per procurement: who changed an outcome, when and why
+stays in the log, at the cost of one row per batch."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from municipal_shared.kit.audit import record_audit
 from municipal_shared.kit.database import commit, utc_now
 from municipal_shared.kit.problems import InvalidContent, field_error
 from municipal_shared.kit.races import retry_lost_race
@@ -27,7 +30,7 @@ from procurement_service import repository as repo
 from procurement_service.models import AuditEntry, Bidder, Procurement, QualityWarning
 from procurement_service.repository.rows import insert_rows, table_of
 from procurement_service.rules.attribution import Buyer, check_native
-from procurement_service.rules.outcome_intake import content_hash, rows_of, validate
+from procurement_service.rules.outcome_intake import Known, content_hash, rows_of, validate
 from procurement_service.rules.procurement import Identity
 from procurement_service.schemas import BulkIn, BulkItem
 from procurement_service.schemas_out import BulkResult
@@ -61,11 +64,12 @@ async def put_procurements(
 def _checked(items: list[BulkItem], secret: bytes) -> Checked:
     errors: list[dict[str, str]] = []
     checked: Checked = {}
+    known: Known = {}
     for i, item in enumerate(items):
         if item.reference in checked:
             errors.append(field_error(f"/items/{i}/reference", "the same reference twice"))
         try:
-            checked[item.reference] = validate(item, secret, at=f"/items/{i}")
+            checked[item.reference] = validate(item, secret, at=f"/items/{i}", known=known)
         except InvalidContent as exc:
             errors += exc.extensions["errors"]
     if errors:
@@ -111,13 +115,28 @@ async def _put_many(
                 upkeep=None,
                 existing=objects[item.reference],
                 mark_dirty=False,
+                audit=False,
             )
             counts[what] += 1
             counts["unchanged"] -= 1
             dates += item_dates
-    new_ids, new_dates = await _insert_new(
-        session, actor, municipality_code, new, checked, digests, reason
-    )
+    new_ids, new_dates = await _insert_new(session, municipality_code, new, checked, digests)
+    if new or changed:
+        old = {item.reference: stored[item.reference][1] for item in changed}
+        record_audit(
+            session,
+            AuditEntry,
+            actor=actor,
+            action="procurements.stored",
+            target=municipality_code,
+            reason=reason,
+            changes=[
+                {"path": "/" + _escaped(i.reference), "old": old.get(i.reference), "new": d}
+                for i in [*changed, *new]
+                for d in (digests[i.reference],)
+            ],
+            municipality_code=municipality_code,
+        )
     await upkeep.after(new_ids + changed_ids)
     await mark_tertials_dirty(session, municipality_code, dates + new_dates)
     await upkeep.finish()
@@ -125,14 +144,17 @@ async def _put_many(
     return counts
 
 
+def _escaped(reference: str) -> str:
+    """A reference as a JSON Pointer token (RFC 6901): it may hold a slash."""
+    return reference.replace("~", "~0").replace("/", "~1")
+
+
 async def _insert_new(
     session: AsyncSession,
-    actor: str,
     municipality_code: str,
     items: list[BulkItem],
     checked: Checked,
     digests: dict[str, str],
-    reason: str,
 ) -> tuple[list[int], list[dt.date | None]]:
     """New procurements as one statement per table; the rows are the ones the ORM path
     writes (rules/outcome_intake.rows_of). Returns their ids and the dates they change."""
@@ -159,19 +181,6 @@ async def _insert_new(
     ids = dict(returned)
     await insert_rows(session, table_of(Bidder), _owned(items, ids, bidders))
     await insert_rows(session, table_of(QualityWarning), _owned(items, ids, warnings))
-    audit = [
-        {
-            "at": now,
-            "actor": actor,
-            "action": "procurement.created",
-            "target": f"{municipality_code}/{item.reference}",
-            "reason": reason,
-            "changes": [{"path": "/content_hash", "old": None, "new": digests[item.reference]}],
-            "municipality_code": municipality_code,
-        }
-        for item in items
-    ]
-    await insert_rows(session, table_of(AuditEntry), audit)
     dates = [d for p in procurements for d in (p["award_date"], p["contract_signed_date"])]
     return list(ids.values()), dates
 
@@ -179,8 +188,8 @@ async def _insert_new(
 def _owned(
     items: list[BulkItem], ids: dict[str, int], rows: list[list[dict[str, Any]]]
 ) -> list[dict[str, Any]]:
-    return [
-        {**row, "procurement_id": ids[item.reference]}
-        for item, its_rows in zip(items, rows, strict=True)
-        for row in its_rows
-    ]
+    for item, its_rows in zip(items, rows, strict=True):
+        owner = ids[item.reference]
+        for row in its_rows:
+            row["procurement_id"] = owner
+    return [row for its_rows in rows for row in its_rows]

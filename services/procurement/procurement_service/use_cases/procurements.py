@@ -57,12 +57,14 @@ async def store_outcome(
     source: str = "native",
     existing: Any = _LOOK_UP,
     mark_dirty: bool = True,
+    audit: bool = True,
 ) -> tuple[Procurement, str, list[dt.date | None]]:
     """Idempotent upsert by the buyer's reference, the step both intakes (native and OCDS)
     share; returns the procurement, what happened (created, changed or unchanged) and the
     dates whose tertials changed. Nothing is committed here: the use case commits once.
     `upkeep` counts the procurement before and after for the summary; None when the caller
-    counts a batch of them itself (bulk.py)."""
+    counts a batch of them itself (bulk.py); `audit` False when the caller records the
+    batch in one entry that names every procurement (bulk.py)."""
     identities, winner_keys = validate(body, secret, strict=source == "native")
     digest = content_hash(body, identities, winner_keys)
     procurement: Procurement | None = (
@@ -90,16 +92,19 @@ async def store_outcome(
     _fill(procurement, body, identities, winner_keys)
     procurement.source, procurement.content_hash = source, digest
     procurement.updated_at = utc_now()
-    record_audit(
-        session,
-        AuditEntry,
-        actor=actor,
-        action="procurement.created" if created else "procurement.changed",
-        target=f"{municipality_code}/{reference}",
-        reason=reason,
-        changes=[{"path": "/content_hash", "old": None if created else "previous", "new": digest}],
-        municipality_code=municipality_code,
-    )
+    if audit:
+        record_audit(
+            session,
+            AuditEntry,
+            actor=actor,
+            action="procurement.created" if created else "procurement.changed",
+            target=f"{municipality_code}/{reference}",
+            reason=reason,
+            changes=[
+                {"path": "/content_hash", "old": None if created else "previous", "new": digest}
+            ],
+            municipality_code=municipality_code,
+        )
     if upkeep is not None:
         await session.flush()  # a new procurement gets its id
         await upkeep.after([procurement.id])
