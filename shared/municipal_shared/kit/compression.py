@@ -70,8 +70,9 @@ class GzipSend:
             chunk += self._compressor.flush()
         await self._send({"type": "http.response.body", "body": chunk, "more_body": more})
 
-    @staticmethod
-    def _candidate(start: Message) -> bool:
+    def _candidate(self, start: Message) -> bool:
+        """Worth holding: a body may come, not encoded yet, of a text type, and not known to
+        be small (most answers say their length up front and go straight through)."""
         if start["status"] < 200 or start["status"] in (204, 304):
             return False
         content_type = b""
@@ -81,6 +82,6 @@ class GzipSend:
                 return False
             if lowered == b"content-type":
                 content_type = value
-            elif lowered == b"content-length" and value.isdigit() and int(value) == 0:
+            elif lowered == b"content-length" and value.isdigit() and int(value) < self._min_bytes:
                 return False
         return compressible(content_type)
