@@ -7,14 +7,15 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import Path, Query, Request, Response
 
 from municipal_shared.kit.problems import problem_responses
+from municipal_shared.kit.routing import service_router
 from procurement_service.api.deps import MunicipalityPath, Reader, Session, Settings
 from procurement_service.schemas_out import OcdsRecordPackage, OcdsReleasePackage
 from procurement_service.use_cases import ocds_out
 
-router = APIRouter(tags=["ocds"])
+router = service_router(tags=["ocds"])
 OCDS = "/v1/procurements/{municipality_code}/ocds"
 JSON = "application/json"
 
