@@ -236,16 +236,22 @@ class FixedToken:
 
 
 class DevelopmentTokens:
-    """Minted per request with the development secret; a refusal is a configuration error
+    """Minted with the development secret and reused for half its life (signing one per
+    request costs both sides more than the request); a refusal is a configuration error
     (another secret), which a new token would not mend."""
 
     def __init__(self, settings: AuthSettings, scopes: list[str], subject: str) -> None:
         self.settings, self.scopes, self.subject = settings, scopes, subject
+        self._minted: tuple[str, float] | None = None
 
     async def token(self) -> str:
-        return issue_development_token(
-            self.settings, self.scopes, self.subject, minutes=DEVELOPMENT_MINUTES
-        )
+        now = time.monotonic()
+        if self._minted is None or now >= self._minted[1]:
+            token = issue_development_token(
+                self.settings, self.scopes, self.subject, minutes=DEVELOPMENT_MINUTES
+            )
+            self._minted = (token, now + DEVELOPMENT_MINUTES * 30)
+        return self._minted[0]
 
     async def renew(self, refused: str) -> str | None:
         return None
