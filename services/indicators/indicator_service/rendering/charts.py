@@ -13,7 +13,7 @@ from decimal import Decimal
 from markupsafe import Markup, escape
 
 from indicator_service.rendering.labels import FULFILMENT, FULFILMENT_COLOURS
-from indicator_service.rendering.numbers import NOTHING, number
+from indicator_service.rendering.numbers import NOTHING, amount, number
 from indicator_service.vocabulary import Fulfilment
 
 FONT = 'font-family="DejaVu Sans, Liberation Sans, Arial, sans-serif"'
@@ -123,7 +123,7 @@ def deviation_bars(chart_id: str, title: str, bars: Sequence[Bar], unit: str) ->
     area = width - label_w - 20
     zero = label_w + area / 2
     largest = max([abs(b.value) for b in bars if b.value is not None] + [Decimal(1)])
-    half = (area / 2) - 70  # room for the figure beside the bar
+    half = (area / 2) - 90  # room for the figure beside the bar
     body = [
         f'<line x1="{zero:.1f}" y1="{top}" x2="{zero:.1f}" '
         f'y2="{top + len(bars) * row_h}" stroke="{GRID}" stroke-width="1"/>'
@@ -137,13 +137,14 @@ def deviation_bars(chart_id: str, title: str, bars: Sequence[Bar], unit: str) ->
             body.append(_text(zero + 6, y + 15, "ingen prognos", 10, fill=MUTED))
             continue
         w = float(abs(bar.value) / largest) * half
-        figure = f"{number(bar.value)} {unit}"
+        figure = f"{amount(bar.value)} {unit}"
         if bar.value >= 0:
             body.append(_rect(zero, y + 3, w, row_h - 6, SURPLUS))
             body.append(_text(zero + w + 4, y + 15, figure, 10, fill=INK))
         else:
             body.append(_rect(zero - w, y + 3, w, row_h - 6, DEFICIT))
-            body.append(_text(zero - w - 4, y + 15, figure, 10, fill=INK, text_anchor="end"))
+            # Beside the zero line, where no bar is: left of the bar it would meet the name.
+            body.append(_text(zero + 4, y + 15, figure, 10, fill=INK))
     height = top + len(bars) * row_h + 8
     desc = "; ".join(
         f"{b.label}: " + ("ingen prognos" if b.value is None else f"{number(b.value)} {unit}")

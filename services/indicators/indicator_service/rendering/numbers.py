@@ -30,9 +30,15 @@ def number(value: Decimal | int | str | None, places: int | None = None) -> str:
 
 
 def amount(value: Decimal | int | str | None) -> str:
-    """Thousand SEK, as the budget document writes them: whole tkr with a space between
-    thousands; a reported decimal is kept."""
-    return number(value)
+    """Thousand SEK as the budget document writes them: whole tkr with a space between
+    thousands; a decimal that was reported is kept, trailing zeros are not (the budget
+    service sends 1450.000 for 1 450)."""
+    if value is None:
+        return NOTHING
+    exact = Decimal(value)
+    if exact == exact.to_integral_value():
+        return number(exact.to_integral_value())
+    return number(exact.normalize())
 
 
 def share(value: Decimal | int | str | None, places: int = 1) -> str:

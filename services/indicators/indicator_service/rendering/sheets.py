@@ -205,6 +205,9 @@ def xlsx(report: ComposedReport) -> bytes:
             cell.font = Font(bold=True)
         for row in sheet.rows:
             ws.append(row)
+            for cell in ws[ws.max_row]:
+                if cell.data_type == "f":  # openpyxl takes "=…" for a formula: keep it text
+                    cell.data_type = "s"
         for index, column in enumerate(sheet.columns, start=1):
             letter = ws.cell(row=1, column=index).column_letter
             ws.column_dimensions[letter].width = column.width
@@ -214,6 +217,11 @@ def xlsx(report: ComposedReport) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _as_text(value: str) -> str:
+    """Text a spreadsheet would run as a formula is quoted (a comment is anyone's input)."""
+    return "'" + value if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
 
 def csv_text(report: ComposedReport) -> str:
@@ -234,7 +242,7 @@ def csv_text(report: ComposedReport) -> str:
                 if cell is None or cell == "":
                     continue
                 if isinstance(cell, str):
-                    writer.writerow([sheet.title, key, name, column.title, "", cell])
+                    writer.writerow([sheet.title, key, name, column.title, "", _as_text(cell)])
                 else:
                     text = format(Decimal(cell), "f").replace(".", ",")
                     writer.writerow([sheet.title, key, name, column.title, text, ""])
