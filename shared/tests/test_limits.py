@@ -52,7 +52,6 @@ def _app() -> FastAPI:
     return create_service_app(
         title="Limits",
         description="Kit test app",
-        version="0",
         settings=ServiceSettings(max_body_bytes=LIMIT, max_json_depth=DEPTH),
         auth_settings=AuthSettings(),
         script_location="unused:migrations",
@@ -181,7 +180,6 @@ async def test_unknown_operation_in_body_limits_is_refused_at_start() -> None:
         create_service_app(
             title="x",
             description="x",
-            version="0",
             settings=ServiceSettings(),
             auth_settings=AuthSettings(),
             script_location="unused:migrations",
