@@ -230,11 +230,14 @@ class KoladaTestServer:
     def __init__(self) -> None:
         self.pages: dict[str, tuple[int, bytes]] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
+        self.probe: Callable[[], Any] = lambda: None
+        self.probed: list[Any] = []  # what `probe` saw while each page was being fetched
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.requests.append((self.path, dict(self.headers)))
+                server.probed.append(server.probe())
                 status, body = server.pages.get(self.path, (404, b'{"error": "not found"}'))
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
@@ -272,8 +275,13 @@ def paged(first: int, last: int, **links: str) -> dict[str, Any]:
 
 
 async def test_next_page_on_the_test_server_is_followed(
-    client: httpx.AsyncClient, token: Callable, register: None, kolada_server: KoladaTestServer
+    app: Any,
+    client: httpx.AsyncClient,
+    token: Callable,
+    register: None,
+    kolada_server: KoladaTestServer,
 ) -> None:
+    kolada_server.probe = app.state.database.engine.pool.checkedout
     page1_url = kolada_server.base + DATA + "?page=1&per_page=2"
     page3 = kolada_server.serve(DATA + "?page=3&per_page=2", paged(3, 4, previous_page="x"))
     page2 = kolada_server.serve(
@@ -290,6 +298,8 @@ async def test_next_page_on_the_test_server_is_followed(
     # No token of ours travels to the page's server.
     sent = {name.lower() for _, headers in kolada_server.requests for name in headers}
     assert "authorization" not in sent and "cookie" not in sent
+    # While a page was fetched, the import held no connection of the pool.
+    assert kolada_server.probed == [0, 0]
 
 
 async def test_a_bad_next_page_refuses_the_whole_import(

@@ -81,11 +81,15 @@ async def import_kolada(
     idempotency_key: str | None,
 ) -> OutcomeBatchResult:
     """A Kolada page (and the pages its `next_page` leads to on this machine's test server)
-    recorded as one batch for the indicators mapped to their KPI. The pages are fetched
-    before the database is touched, so no transaction waits on the network."""
+    recorded as one batch for the indicators mapped to their KPI. The read that found the
+    register ends before any page is fetched, so no pooled connection waits on the network."""
     reason = _kolada_reason(reason, body.reason)
     kolada.check_page(body)
-    pages = [("", body.values), *await _following_pages(body.next_page)]
+    pages: list[tuple[str, list[KoladaEntryIn]]] = [("", body.values)]
+    if body.next_page is not None:
+        await session.rollback()  # nothing written yet: only the register's read ends
+        pages += await _following_pages(body.next_page)
+        await session.refresh(register)
     mapped = await indicator_queries.kolada_indicators(session, register.id)
     by_kpi = {i.source_ref: i for i in mapped if i.source_ref is not None}  # all, by the query
     items = kolada.items_from_kolada(pages, register.municipality_code, by_kpi)
@@ -109,8 +113,6 @@ async def _following_pages(url: str | None) -> list[tuple[str, list[KoladaEntryI
     """The pages after the posted one, each checked like it: a client of its own, so no token
     of ours goes with these requests; a redirect is not followed (it could lead anywhere)."""
     pages: list[tuple[str, list[KoladaEntryIn]]] = []
-    if url is None:
-        return pages
     seen: set[str] = set()
     async with httpx.AsyncClient(timeout=KOLADA_TIMEOUT, follow_redirects=False) as client:
         while url is not None:
