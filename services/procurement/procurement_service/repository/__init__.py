@@ -7,7 +7,8 @@ the use cases (use_cases/) commit once.
 - rekey: the rows a key change rewrites, in batches
 - measurement: the counts the measurement divides, summed from the per-day summary
 - measurement_scan: the same counts by scanning the procurements (the tests' reference)
-- summary, summary_sql: keeping the per-day summary in the transaction of every change
+- summary, summary_sql, summary_add: keeping the per-day summary in the transaction of every
+  change (summary_add: on PostgreSQL counted by the statement that adds it)
 - rows: many rows in one statement (the bulk intake, the summary's upserts)
 - delivery: dirty tertials and what was last published per tertial
 - outbox: the outbox's counts and dead letters"""

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from procurement_service.models import SUMMARY_REASON, Procurement
 from procurement_service.repository.rows import among, is_postgresql, upsert_adding
-from procurement_service.repository.summary_add import adding
+from procurement_service.repository.summary_add import adding, parameters
 from procurement_service.repository.summary_sql import SUMMARY_TABLES, statements
 from procurement_service.rules.measurement import Rule
 
@@ -126,11 +126,10 @@ async def apply(
     `rule`), to the summary: the tables in one order, each one's keys sorted. On PostgreSQL the
     added ones are counted by the statement that adds them (summary_add.py)."""
     if added and rule is not None and is_postgresql(session):
-        where = among(session, Procurement.id, added)
         for table in SUMMARY_TABLES:
-            statement = adding(table, where, rule, delta.rows(table))
-            if statement is not None:
-                await session.execute(statement)
+            taken = delta.rows(table)
+            statement = adding(table, rule, added=True, taken=bool(taken))
+            await session.execute(statement, parameters(table, added, taken))
         return
     if added and rule is not None:
         await count_procurements(session, delta, added, rule)

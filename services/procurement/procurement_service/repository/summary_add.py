@@ -11,12 +11,25 @@ locked by one statement, in key order, and a key whose counts do not move is not
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, Select, Table, case, cast, func, literal_column, or_, select
+from sqlalchemy import (
+    Integer,
+    Select,
+    Table,
+    any_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import ARRAY, Insert, insert
 
-from procurement_service.models import SUMMARY_REASON
+from procurement_service.models import SUMMARY_REASON, Procurement
 from procurement_service.repository.summary_sql import statements
 from procurement_service.rules.measurement import Rule
 
@@ -42,48 +55,55 @@ def _padded(table: Table, part: Select[Any]) -> Select[Any]:
     return select(*columns)
 
 
-def _taken(table: Table, rows: list[dict[str, Any]]) -> Select[Any]:
-    """The rows given (summary.Delta.rows: every column, counts negative where taken away)
-    as a SELECT from one array per column."""
+def _taken(table: Table) -> Select[Any]:
+    """Rows given as one array per column (parameters `taken_<column>`; summary.Delta.rows:
+    every column, counts negative where taken away) as a SELECT."""
     names = [c.name for c in table.columns]
     arrays = []
     for name in names:
         array = ARRAY(table.c[name].type)
-        arrays.append(cast([row[name] for row in rows], array))
+        arrays.append(cast(bindparam(f"taken_{name}", type_=array), array))
     unnested = func.unnest(*arrays).table_valued(*names).render_derived(name="taken")
     return select(*(unnested.c[n] for n in names))
 
 
-def adding(table: Table, where: Any, rule: Rule, taken: list[dict[str, Any]]) -> Insert | None:
-    """The statement adding to `table` the counts of the procurements `where` selects (None:
-    none) and the rows `taken` (summary.Delta.rows); None when there is nothing to add."""
-    parts = (
-        [_padded(table, s) for t, s in statements(where, rule) if t is table]
-        if where is not None
-        else []
-    )
+def parameters(table: Table, added: list[int], taken: list[dict[str, Any]]) -> dict[str, Any]:
+    """The parameters of `adding(table, rule, bool(added), bool(taken))`."""
+    values: dict[str, Any] = {"added_ids": added} if added else {}
+    for name in (c.name for c in table.columns) if taken else ():
+        values[f"taken_{name}"] = [row[name] for row in taken]
+    return values
+
+
+@lru_cache(maxsize=256)
+def adding(table: Table, rule: Rule, added: bool, taken: bool) -> Insert:
+    """The statement adding to `table` the counts of the procurements `added_ids` names (if
+    `added`) and the rows `taken_*` (if `taken`); `parameters` gives its values. Built once
+    per table, rule and shape: building these statements cost more than running them."""
+    parts = []
+    if added:
+        ids = ARRAY(Integer)
+        where = Procurement.id == any_(cast(bindparam("added_ids", type_=ids), ids))
+        parts += [_padded(table, s) for t, s in statements(where, rule) if t is table]
     if taken:
-        parts.append(_taken(table, taken))
+        parts.append(_taken(table))
     if not parts:
-        return None
-    union = (
-        parts[0].union_all(*parts[1:]).subquery("added")
-        if len(parts) > 1
-        else parts[0].subquery("added")
-    )
+        raise ValueError("nothing to add")
+    union = parts[0].union_all(*parts[1:]) if len(parts) > 1 else parts[0]
+    counted = union.subquery("added")
     keys = [c.name for c in table.primary_key.columns]
     counts = [c.name for c in table.columns if not c.primary_key and c.name != "reason"]
     texts = ["reason"] if table is SUMMARY_REASON else []
-    summed = [func.sum(union.c[c]) for c in counts]
+    summed = [func.sum(counted.c[c]) for c in counts]
     grouped = (
         select(
-            *(union.c[k] for k in keys),
-            *(func.max(union.c[t]).label(t) for t in texts),
+            *(counted.c[k] for k in keys),
+            *(func.max(counted.c[t]).label(t) for t in texts),
             *(s.label(c) for s, c in zip(summed, counts, strict=True)),
         )
-        .group_by(*(union.c[k] for k in keys))
+        .group_by(*(counted.c[k] for k in keys))
         .having(or_(*(s != 0 for s in summed)))
-        .order_by(*(union.c[k] for k in keys))
+        .order_by(*(counted.c[k] for k in keys))
     )
     statement = insert(table).from_select([*keys, *texts, *counts], grouped)
     return statement.on_conflict_do_update(

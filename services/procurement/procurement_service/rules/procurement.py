@@ -40,13 +40,15 @@ class Identity:
 
 ORGANISATION_NUMBER_SCHEME = "SE-BLV"
 _FORMATTED = re.compile(r"[0-9]{6}-[0-9]{4}")
-_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)  # a Luhn digit doubled, its digits summed
+# A Luhn digit doubled, its digits summed, by the digit's byte (a table: no Python call
+# per digit).
+_DOUBLED = bytes(48) + bytes((0, 2, 4, 6, 8, 1, 3, 5, 7, 9)) + bytes(256 - 58)
 
 
 def _luhn(digits: str) -> bool:
     backwards = digits[::-1].encode()
-    total = sum(backwards[0::2]) - 48 * len(backwards[0::2])
-    total += sum(_DOUBLED[d - 48] for d in backwards[1::2])
+    kept = backwards[0::2]
+    total = sum(kept) - 48 * len(kept) + sum(backwards[1::2].translate(_DOUBLED))
     return total % 10 == 0
 
 

@@ -170,4 +170,5 @@ async def mark_tertials_dirty(
     session: AsyncSession, municipality_code: str, dates: list[dt.date | None]
 ) -> None:
     """The tertials these dates change must be delivered again (same transaction)."""
-    await delivery_repo.mark_dirty(session, municipality_code, sorted(affected_tertials(dates)))
+    tertials = affected_tertials(list(set(dates)))  # a bulk request's dates repeat
+    await delivery_repo.mark_dirty(session, municipality_code, sorted(tertials))
