@@ -49,7 +49,7 @@ format: install
 token: install  ## print a development bearer token: make token SCOPE=budget:write
 	@$(PY) -m municipal_shared.kit.token --scope "$(SCOPE)"
 
-clients: install  ## TypeScript clients from each OpenAPI document, type-checked by tsc (needs npm)
+clients: install  ## TypeScript (tsc-checked) and Python clients from each OpenAPI document (needs npm)
 	bash clients/build.sh
 
 clean:

@@ -70,7 +70,10 @@ export interface ComposedReportSummary {
   changedSinceApproval: string[];
 }
 
-function composedSummary(report: components["schemas"]["ComposedReport"]): ComposedReportSummary {
+/** The composed report as served: each section available (with its typed document) or not. */
+export type ComposedReport = components["schemas"]["ComposedReportDocument"];
+
+function composedSummary(report: ComposedReport): ComposedReportSummary {
   return {
     approved: report.approved,
     sections: Object.fromEntries(
@@ -79,7 +82,7 @@ function composedSummary(report: components["schemas"]["ComposedReport"]): Compo
         { source: section.source, status: section.status, retrievedAt: section.retrieved_at },
       ]),
     ),
-    changedSinceApproval: (report.changes_since_approval ?? []).map((change) => change.path),
+    changedSinceApproval: report.changes_since_approval.map((change) => change.path),
   };
 }
 
@@ -90,9 +93,11 @@ export async function getComposedReport(
 ): Promise<ComposedReportSummary> {
   const { data, error } = await client.GET(
     "/v1/registers/{municipality_code}/{board_code}/reports/{year}/{tertial}/composed",
-    { params: { path: key } },
+    { params: { path: key }, headers: { Accept: "application/json" } },
   );
   if (error) throw new ProblemError(error);
+  // The route also serves the report as a page, PDF or spreadsheet; JSON was asked for.
+  if (typeof data === "string") throw new TypeError("expected the JSON report");
   return composedSummary(data);
 }
 
