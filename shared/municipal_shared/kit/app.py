@@ -61,7 +61,7 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         refuse_unsafe_serving(settings, auth_settings)
         if not logging.getLogger().handlers:  # served by plain uvicorn, not `serve`
-            configure_logging(settings.log_level, edge.log_format)
+            configure_logging(settings.log_level, edge.log_format, title)
         app.state.settings = settings
         app.state.auth_settings = auth_settings
         app.state.edge_settings = edge

@@ -47,7 +47,7 @@ def run(
     if given and given[0] in commands:
         return commands[given[0]][1](given[1:])
     args = parser.parse_args(given)
-    configure_logging(settings.log_level, EdgeSettings().log_format)
+    configure_logging(settings.log_level, EdgeSettings().log_format, prog)
     if args.command == "migrate":
         config = migrations.alembic_config(script_location, settings.database_url, version_table)
         migrations.upgrade(config)
