@@ -137,3 +137,43 @@ def test_a_delivered_outcome_names_exactly_one_of_indicator_code_and_figure() ->
     ):
         with pytest.raises(ValidationError):
             DeliveredOutcome.model_validate({**common, **address})
+
+
+COMPOSED = "/v1/registers/{municipality_code}/{board_code}/reports/{year}/{tertial}/composed"
+
+
+def _documented_errors(spec: dict[str, Any], path: str, body: Any) -> list[str]:
+    """Where `body` breaks the 200 JSON schema the document declares for GET `path`."""
+    response = spec["paths"][path]["get"]["responses"]["200"]
+    schema = response["content"]["application/json"]["schema"]
+    validator = Draft202012Validator({**schema, "components": spec["components"]})
+    return [
+        f"/{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in validator.iter_errors(body)
+    ]
+
+
+def test_the_composed_report_is_the_typed_document_it_declares(urls: dict[str, str]) -> None:
+    """Its sections are named, each available with its typed document or unavailable with the
+    reason; the body the service sends keeps to that schema, and a section that loses a figure
+    does not."""
+    spec = httpx.get(f"{urls['indicators']}/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    sections = schemas["ComposedSections"]["properties"]
+    assert set(sections) >= {"indicators", "budget", "procurement"}
+    for section in sections.values():
+        assert section["discriminator"]["propertyName"] == "status"
+    url = urls["indicators"] + "/v1/registers/0580/KS/reports/2018/T2/composed"
+    body = httpx.get(url, headers={"Accept": "application/json"}, timeout=60).json()
+    assert {name: s["status"] for name, s in body["sections"].items()} == {
+        "indicators": "available",
+        "budget": "available",
+        "procurement": "available",
+    }
+    assert _documented_errors(spec, COMPOSED, body) == []
+    broken = _drop(body, ("sections", "budget", "data", "total"))
+    assert _documented_errors(spec, COMPOSED, broken), "a budget section without its total"
+    unavailable = copy.deepcopy(body)
+    unavailable["sections"]["procurement"] |= {"status": "unavailable", "detail": "answered 503"}
+    assert _documented_errors(spec, COMPOSED, unavailable), "unavailable but carrying data"
+    unavailable["sections"]["procurement"]["data"] = None
+    assert _documented_errors(spec, COMPOSED, unavailable) == []
