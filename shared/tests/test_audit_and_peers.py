@@ -4,6 +4,7 @@ unavailable reading that says why."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -165,3 +166,52 @@ async def test_a_kept_peer_document_is_revalidated_not_read_again() -> None:
     assert seen[1].headers["if-none-match"] == '"v1"'  # answered 304, no body
     assert seen[2].headers["if-none-match"] == '"v1"'  # answered 200 with the new one
     assert "if-none-match" not in seen[4].headers  # forgotten beyond max_entries
+
+
+async def test_reads_arriving_during_a_revalidation_share_the_next_one_never_the_earlier() -> None:
+    """The first round is held at the peer; a write lands; the reads that arrived meanwhile
+    are answered by one later round that sees the write, never by the round on its way."""
+    state = {"total": 1}
+    sent: list[int] = []
+    release = asyncio.Event()
+
+    async def peer(request: httpx.Request) -> httpx.Response:
+        sent.append(state["total"])
+        answer = dict(state)  # what the peer has when the request reaches it
+        if len(sent) == 1:
+            await release.wait()
+        return httpx.Response(200, json=answer, headers={"ETag": f'"v{answer["total"]}"'})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(peer)) as client:
+        reader = RevalidatingReader(client)
+        url = "http://budget.test/doc"
+        first = asyncio.create_task(reader.read(url, Contract))
+        await asyncio.sleep(0.01)  # the first round is at the peer
+        state["total"] = 2  # a write the peer acknowledges now
+        later = [asyncio.create_task(reader.read(url, Contract)) for _ in range(5)]
+        await asyncio.sleep(0.01)
+        release.set()
+        readings = await asyncio.gather(first, *later)
+    assert readings[0][0].data == {"total": 1}
+    assert {r.data["total"] for r, _ in readings[1:]} == {2}  # type: ignore[index]
+    assert sent == [1, 2]  # six reads, two requests
+    assert reader._rounds == {}  # nothing kept once no round is on its way
+
+
+async def test_a_reader_that_gives_up_does_not_cancel_the_round_others_wait_for() -> None:
+    release = asyncio.Event()
+
+    async def peer(request: httpx.Request) -> httpx.Response:
+        await release.wait()
+        return httpx.Response(200, json={"total": 3}, headers={"ETag": '"v3"'})
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(peer)) as client:
+        reader = RevalidatingReader(client)
+        url = "http://budget.test/doc"
+        impatient = asyncio.create_task(reader.read(url, Contract))
+        patient = asyncio.create_task(reader.read(url, Contract))
+        await asyncio.sleep(0.01)
+        impatient.cancel()
+        release.set()
+        reading, etag = await patient
+    assert (reading.data, etag) == ({"total": 3}, '"v3"')
