@@ -195,7 +195,7 @@ async def test_reads_arriving_during_a_revalidation_share_the_next_one_never_the
     assert readings[0][0].data == {"total": 1}
     assert {r.data["total"] for r, _ in readings[1:]} == {2}  # type: ignore[index]
     assert sent == [1, 2]  # six reads, two requests
-    assert reader._rounds == {}  # nothing kept once no round is on its way
+    assert len(reader._rounds) == 0  # nothing kept once no round is on its way
 
 
 async def test_a_reader_that_gives_up_does_not_cancel_the_round_others_wait_for() -> None:

@@ -10,7 +10,8 @@ Each process also keeps the documents it served last (`ValidatedCache`), and the
 database only for the current sum of the counters: a few bytes instead of the stored body
 (which PostgreSQL keeps compressed and would decompress on every read). The sum is still read
 from the database on every request, so a write acknowledged by any worker or pod is seen at
-once; the cache never answers without that check.
+once; the cache never answers without that check. Reads that arrive while that sum is being
+asked wait for the next asking (kit/coalesce.py), never take the one already on its way.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from municipal_shared.kit.coalesce import Coalescer
 from municipal_shared.kit.conditional import body_etag, none_match
 from municipal_shared.kit.database import Database, dialect_insert, utc_now
 from municipal_shared.kit.documents import (
@@ -101,6 +103,7 @@ class DocumentStore:
         self._pool: asyncpg.Pool | None = None
         self._postgres = database.engine.dialect.name == "postgresql"
         self.cache = ValidatedCache()
+        self._totals: Coalescer[int] = Coalescer()
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -159,7 +162,11 @@ class DocumentStore:
         return kept if await self._total(list(kept.scopes)) == kept.counter_sum else None
 
     async def _total(self, scopes: list[str]) -> int:
-        """The current sum of the scopes' counters, on the pool like `_lookup`."""
+        """The current sum of the scopes' counters, on the pool like `_lookup`; reads that
+        arrive while one is asked share the next (kit/coalesce.py)."""
+        return await self._totals.ask(tuple(scopes), lambda: self._ask_total(scopes))
+
+    async def _ask_total(self, scopes: list[str]) -> int:
         if self._postgres:
             try:
                 pool = self._pool or await self._open_pool()

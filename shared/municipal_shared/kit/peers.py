@@ -9,10 +9,9 @@ never an exception, so the reader decides what a missing section means.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -20,6 +19,7 @@ import httpx
 from prometheus_client import Counter
 from pydantic import BaseModel, Field, SecretStr, ValidationError
 
+from municipal_shared.kit.coalesce import Coalescer
 from municipal_shared.kit.database import utc_now
 from municipal_shared.kit.peer_tokens import PeerClientSettings, peer_auth
 from municipal_shared.kit.request_id import HEADER as REQUEST_ID_HEADER
@@ -103,26 +103,18 @@ class RevalidatingReader:
     read sends If-None-Match, and a 304 reuses the kept body (the peer still decides that it
     is current, so nothing is ever served stale). Holds at most `max_entries` documents.
 
-    Reads of one URL that arrive while its revalidation is on its way share the next one,
-    which starts when that one is done: every read is answered by a request that left after
-    it arrived, so it sees each write the peer acknowledged before, and under load a peer is
-    asked about twice per round trip instead of once per read."""
+    Reads of one URL that arrive while its revalidation is on its way share the next one
+    (kit/coalesce.py): each is answered by a request that left after it arrived."""
 
     def __init__(self, client: httpx.AsyncClient, max_entries: int = 256) -> None:
         self.client = client
         self.max_entries = max_entries
         self._kept: OrderedDict[str, tuple[str, PeerReading]] = OrderedDict()
-        self._rounds: dict[str, _Rounds] = {}
+        self._rounds: Coalescer[tuple[PeerReading, str | None]] = Coalescer()
 
     async def read(self, url: str, contract: type[BaseModel]) -> tuple[PeerReading, str | None]:
         """The reading and the peer's validator (None when unavailable or untagged)."""
-        rounds = self._rounds.get(url)
-        if rounds is None:  # kept only while a round is on its way
-            rounds = self._rounds[url] = _Rounds(
-                lambda: self._revalidate(url, contract), idle=lambda: self._rounds.pop(url, None)
-            )
-        # Shielded: a reader that gives up must not cancel the round others wait for.
-        return await asyncio.shield(rounds.join())
+        return await self._rounds.ask(url, lambda: self._revalidate(url, contract))
 
     async def _revalidate(
         self, url: str, contract: type[BaseModel]
@@ -136,49 +128,6 @@ class RevalidatingReader:
         else:
             self._kept.pop(url, None)
         return reading, etag
-
-
-Round = asyncio.Future[tuple[PeerReading, str | None]]
-
-
-class _Rounds:
-    """The revalidation of one URL on its way, and the one that the reads arriving meanwhile
-    wait for (started as soon as the first is done)."""
-
-    def __init__(
-        self,
-        start: Callable[[], Awaitable[tuple[PeerReading, str | None]]],
-        idle: Callable[[], object],
-    ) -> None:
-        self.start, self.idle = start, idle
-        self.running: Round | None = None
-        self.waiting: Round | None = None
-
-    def join(self) -> Round:
-        if self.running is None:
-            self.running = asyncio.ensure_future(self.start())
-            self.running.add_done_callback(self._finished)
-            return self.running
-        if self.waiting is None:
-            self.waiting = asyncio.get_running_loop().create_future()
-        return self.waiting
-
-    def _finished(self, _: Round) -> None:
-        self.running = None
-        waiting, self.waiting = self.waiting, None
-        if waiting is None:
-            self.idle()
-        else:
-            self.join().add_done_callback(lambda done: _settle(waiting, done))
-
-
-def _settle(waiting: Round, done: Round) -> None:
-    if done.cancelled():
-        waiting.cancel()
-    elif (error := done.exception()) is not None:
-        waiting.set_exception(error)
-    else:
-        waiting.set_result(done.result())
 
 
 async def _read(
