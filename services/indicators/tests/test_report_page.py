@@ -572,3 +572,54 @@ def test_tertials_cover_the_year_from_january() -> None:
     assert labels.timestamp(dt.datetime(2018, 10, 2, 9, 30, tzinfo=dt.UTC)) == (
         "2 oktober 2018 kl. 09.30 (UTC)"
     )
+
+
+async def test_the_assignments_are_a_table_and_a_sheet(report: ComposedReport) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from indicator_service.rendering import sheets
+    from indicator_service.schemas_out import AssignmentsSection
+
+    counts = {"not_started": 0, "ongoing": 1, "done": 0, "delayed": 1, "cancelled": 0,
+              "no_status": 0, "not_updated": 1, "total": 2}  # fmt: skip
+    item = {"council_goals": [9], "focus_areas": [], "comment": None, "linked_figures": [],
+            "href": "/v1/registers/0580/KS/assignments/x"}  # fmt: skip
+    section = AssignmentsSection.model_validate(
+        {
+            "period": "2018-T2",
+            "counts": counts,
+            "council_goals": [],
+            "focus_areas": [],
+            "items": [
+                {**item, "code": "heltid", "title": "Heltid som norm <införs>",
+                 "status": "delayed", "status_period": "2018-T2",
+                 "status_reason": "Avtalet är inte klart", "not_updated": False},
+                {**item, "code": "e-arkiv", "title": "E-arkiv", "status": "ongoing",
+                 "status_period": "2018-T1", "status_reason": None, "not_updated": True},
+            ],
+        }
+    )  # fmt: skip
+    with_assignments = report.model_copy(update={"assignments": section})
+    seen = Page(page.html(with_assignments, page.PageContext()))
+    text = seen.table_text("uppdragstabell")
+    assert "Heltid som norm <införs> Försenat (2018-T2) Orsak: Avtalet är inte klart" in text
+    assert "E-arkiv Pågår (2018-T1, ej uppdaterat)" in text
+    book = load_workbook(BytesIO(sheets.xlsx(with_assignments)))
+    rows = [[c.value for c in row] for row in book["Uppdrag"].iter_rows()]
+    assert rows[1][:6] == ["heltid", "Heltid som norm <införs>", "9", "Försenat", "2018-T2", "nej"]
+
+
+async def test_a_host_without_pango_answers_the_pdf_with_a_problem(
+    client: httpx.AsyncClient, seeded: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_pango(html: str) -> bytes:
+        raise page.PdfUnavailable("cannot load library 'libpango-1.0-0'")
+
+    monkeypatch.setattr(page, "pdf", no_pango)
+    answer = await client.get(COMPOSED, headers={"Accept": "application/pdf"})
+    assert answer.status_code == 503
+    assert answer.headers["content-type"] == "application/problem+json"
+    assert "pango" in answer.json()["detail"]
+    assert (await client.get(COMPOSED + ".html")).status_code == 200  # the page still is

@@ -151,7 +151,7 @@ def _rows(book: Any, title: str) -> list[list[Any]]:
 async def test_one_sheet_per_section_with_figures_as_numbers(report: ComposedReport) -> None:
     book = load_workbook(io.BytesIO(sheets.xlsx(report)))
     sections = ["Indikatorer och måluppfyllelse", "Budgetuppföljning", "Upphandling"]
-    if getattr(report, "assignments", None) is not None:  # the register keeps assignments
+    if report.assignments is not None:  # the register keeps assignments
         sections.append("Uppdrag")
     assert book.sheetnames == sections
 

@@ -42,7 +42,7 @@ _ALTERNATIVES = {
     operation_id="getComposedReport",
     summary="Register, budget follow-up and procurement in one report; frozen once approved",
     response_model=ComposedReportDocument,
-    responses={200: {"content": _ALTERNATIVES}, **problem_responses(401, 403, 404, 406, 422)},
+    responses={200: {"content": _ALTERNATIVES}, **problem_responses(401, 403, 404, 422)},
 )
 async def composed_report_of(
     municipality_code: MunicipalityPath,

@@ -142,7 +142,7 @@ def _page(report: ComposedReport, context: PageContext) -> dict[str, Any]:
             for name, section in report.sections.items()
         ],
         "approval": _approval(report),
-        "assignments": getattr(report, "assignments", None),
+        "assignments": report.assignments,
     }
 
 

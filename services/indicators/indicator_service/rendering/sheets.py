@@ -16,7 +16,12 @@ from openpyxl.styles import Font  # type: ignore[import-untyped]  # likewise
 
 from indicator_service.rendering import labels, reasons
 from indicator_service.rendering.figures import procurement_figures
-from indicator_service.schemas_out import ComposedReport, ReportRow, TertialReport
+from indicator_service.schemas_out import (
+    AssignmentsSection,
+    ComposedReport,
+    ReportRow,
+    TertialReport,
+)
 from municipal_shared.contracts.budget import BudgetFollowUp
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 
@@ -139,9 +144,8 @@ def sheets(report: ComposedReport) -> list[Sheet]:
             out.append(_budget(BudgetFollowUp.model_validate(section.data)))
         elif name == "procurement":
             out.append(_procurement(ProcurementMeasurement.model_validate(section.data)))
-    assignments = getattr(report, "assignments", None)
-    if assignments is not None:
-        out.append(_assignments(assignments))
+    if report.assignments is not None:
+        out.append(_assignments(report.assignments))
     return out
 
 
@@ -173,7 +177,7 @@ def _procurement(measurement: ProcurementMeasurement) -> Sheet:
     return Sheet("procurement", _PROCUREMENT_COLUMNS, rows)
 
 
-def _assignments(section: Any) -> Sheet:
+def _assignments(section: AssignmentsSection) -> Sheet:
     rows: list[list[Cell]] = []
     for item in section.items:
         status = labels.ASSIGNMENT_STATUS[item.status] if item.status else None
