@@ -16,13 +16,15 @@ from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 from pydantic import BaseModel, ValidationError
 
-from municipal_shared.contracts.budget import BudgetFollowUp
+from municipal_shared.contracts.budget import BoardName, BudgetFollowUp, MunicipalityName
 from municipal_shared.contracts.indicators import DeliveredOutcome, DeliveredOutcomes
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 
 PROVIDED = [
     ("budget", "/v1/budgets/0580/KS/2018/follow-up/T2", BudgetFollowUp),
     ("procurement", "/v1/measurements/0580/2018/T2", ProcurementMeasurement),
+    ("budget", "/v1/municipalities/0580", MunicipalityName),
+    ("budget", "/v1/municipalities/0580/boards/KS", BoardName),
 ]
 
 
