@@ -10,8 +10,9 @@ from indicator_service.api.deps import REGISTER, Approver, PeersDep, Reader, Reg
 from indicator_service.rendering.formats import MEDIA_TYPES, ReportFormat, negotiate
 from indicator_service.rendering.page import PAGE_CSP
 from indicator_service.schemas import ApprovalIn
-from indicator_service.schemas_out import ComposedReport, ComposedReportDocument
+from indicator_service.schemas_out import ComposedReportDocument
 from indicator_service.use_cases import composed_presentation, composed_report
+from municipal_shared.kit.documents import Rendered
 from municipal_shared.kit.params import BoardPath, Documents, MunicipalityPath, Session, YearPath
 from municipal_shared.kit.problems import problem_responses
 from municipal_shared.kit.routing import service_router
@@ -97,12 +98,14 @@ async def approve(
     body: ApprovalIn,
     session: Session,
     peers: PeersDep,
-) -> ComposedReport:
+) -> Response:
     """Signs off the composed report: its figures are frozen as they are now. Every section must be
     available (else 409); a report is approved once (409 after)."""
-    return await composed_report.approve(
+    approved = await composed_report.approve(
         session, peers, register, year, tertial, body, approver.subject
     )
+    # The bytes every later GET serves of this snapshot, not a second rendering of them.
+    return Response(Rendered.of(approved).body, status_code=201, media_type="application/json")
 
 
 @router.get(
