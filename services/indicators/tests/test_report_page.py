@@ -169,6 +169,7 @@ async def test_an_approved_report_shows_its_approval_and_what_changed_since(
     when = "Godkänd 2 oktober 2018 kl. 09.30 (UTC) av ekonomichef@linkoping.se"
     assert f"{when}, beslut KS 2018-10-02 §312" in text
     assert "Siffrorna nedan är de som godkändes" in text
+    assert "Sedan dess har en uppgift ändrats; den står sist." in text
     assert "Ändringar sedan godkännandet" in text and "68 83" in text
     assert "Ej godkänd" in Page(page.html(report, page.PageContext())).all_text
 
