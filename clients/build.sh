@@ -63,5 +63,14 @@ for service in "${SERVICES[@]}"; do
     echo "$service: openapi-python-client warned (a part of the document was dropped)" >&2
     exit 1
   fi
-  echo "$service: Python client, $(find "$out/api" -name '*.py' ! -name '__init__.py' | wc -l) operations -> $out"
+  generated=$(find "$out/api" -name '*.py' ! -name '__init__.py' | wc -l)
+  declared=$(node -e '
+    const doc = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+    console.log(Object.values(doc.paths).reduce((n, item) => n + Object.keys(item).length, 0));
+  ' "openapi/$service.json")
+  if [[ $generated -ne $declared ]]; then
+    echo "$service: the Python client has $generated of $declared operations" >&2
+    exit 1
+  fi
+  echo "$service: Python client, $generated of $declared operations -> $out"
 done
