@@ -231,3 +231,17 @@ async def test_a_query_string_is_not_a_new_document_and_unstored_ones_render_eac
         unstored = await client.get("/things/c/d", headers={"x-store": "no"})
         assert unstored.status_code == 200 and unstored.headers["etag"]
     assert service.renders == 3
+
+
+async def test_a_database_replaced_under_the_process_is_not_answered_from_the_old_one(
+    service: App, client: httpx.AsyncClient
+) -> None:
+    """A restore or a fresh database can bring the counters back to a sum the process has
+    seen: the kept rendering also names the stored row, so the old bytes are not served."""
+    await service.write("a", 1)
+    assert (await client.get("/things/a/b")).text == "a=1"
+    async with service.database.engine.begin() as conn:
+        await conn.run_sync(metadata.drop_all)
+        await conn.run_sync(metadata.create_all)
+    await service.write("a", 5)  # the counters sum to 1 again
+    assert (await client.get("/things/a/b")).text == "a=5"

@@ -44,11 +44,18 @@ Render = Callable[[AsyncSession], Awaitable[Rendered]]
 _LOOKUP = """
 SELECT (SELECT coalesce(sum(version), 0) FROM change_counter WHERE scope = ANY($1::text[]))
          AS total,
-       d.counter_sum, d.etag, d.media_type, d.body
+       d.counter_sum, d.stored_at, d.etag, d.media_type, d.body
 FROM (SELECT 1) AS one
 LEFT JOIN stored_document AS d ON d.path = $2 AND d.variant = $3
 """
-_TOTAL = "SELECT coalesce(sum(version), 0) FROM change_counter WHERE scope = ANY($1::text[])"
+# The same without the bytes: whether a rendering kept by the process is still the stored one.
+_CHECK = """
+SELECT (SELECT coalesce(sum(version), 0) FROM change_counter WHERE scope = ANY($1::text[]))
+         AS total,
+       d.counter_sum, d.stored_at
+FROM (SELECT 1) AS one
+LEFT JOIN stored_document AS d ON d.path = $2 AND d.variant = $3
+"""
 
 
 @dataclass(frozen=True)
@@ -57,6 +64,9 @@ class _Kept:
     etag: str
     media_type: str
     body: bytes
+    # When the stored row was written: with the counter sum it names that row, also across a
+    # database restored or replaced under a running process (where sums can repeat).
+    stored_at: Any = None
     scopes: tuple[str, ...] = (SERVICE_SCOPE,)
     # Served by its route to a request without credentials, with no query string: the same
     # path may then be answered before routing (kit/stored_reads.py). `route` is that route,
@@ -103,7 +113,7 @@ class DocumentStore:
         self._pool: asyncpg.Pool | None = None
         self._postgres = database.engine.dialect.name == "postgresql"
         self.cache = ValidatedCache()
-        self._totals: Coalescer[int] = Coalescer()
+        self._checks: Coalescer[Any] = Coalescer()
 
     async def close(self) -> None:
         if self._pool is not None:
@@ -134,21 +144,22 @@ class DocumentStore:
             return _answer(if_none_match, etag, rendered.media_type, rendered.body)
         key, scope_list = (path, variant), list(scopes)
         kept = self.cache.get(key)
-        if kept is not None and await self._total(scope_list) == kept.counter_sum:
+        if kept is not None and await self._still_stored(kept, path, variant):
             return _answer(if_none_match, kept.etag, kept.media_type, kept.body)
         found = await self._lookup(path, variant, scope_list)
         total = int(found["total"])
         if found["counter_sum"] == total:
             etag, media_type, body = found["etag"], found["media_type"], bytes(found["body"])
+            stored_at = found["stored_at"]
         else:
             async with self.database.sessions() as session:
                 rendered = await render(session)
                 etag = rendered.etag or body_etag(rendered.body)
-                await self._store(session, path, variant, total, etag, rendered)
+                stored_at = await self._store(session, path, variant, total, etag, rendered)
             media_type, body = rendered.media_type, rendered.body
         anonymous = not variant and not request.url.query and not _credentials(request)
         route = request.scope.get("route")
-        kept = _Kept(total, etag, media_type, body, tuple(scope_list), anonymous, route)
+        kept = _Kept(total, etag, media_type, body, stored_at, tuple(scope_list), anonymous, route)
         self.cache.put(key, kept)
         return _answer(if_none_match, kept.etag, kept.media_type, kept.body)
 
@@ -159,41 +170,37 @@ class DocumentStore:
         kept = self.cache.get((path, ""))
         if kept is None or not kept.anonymous:
             return None
-        return kept if await self._total(list(kept.scopes)) == kept.counter_sum else None
+        return kept if await self._still_stored(kept, path, "") else None
 
-    async def _total(self, scopes: list[str]) -> int:
-        """The current sum of the scopes' counters, on the pool like `_lookup`; reads that
-        arrive while one is asked share the next (kit/coalesce.py)."""
-        return await self._totals.ask(tuple(scopes), lambda: self._ask_total(scopes))
+    async def _still_stored(self, kept: _Kept, path: str, variant: str) -> bool:
+        """Whether the counters still sum to what the kept rendering was made at and the
+        stored row is still the one kept. Reads that arrive while this is asked share the
+        next asking (kit/coalesce.py)."""
+        scopes = list(kept.scopes)
+        found = await self._checks.ask(
+            (path, variant, kept.scopes),
+            lambda: self._lookup(path, variant, scopes, with_body=False),
+        )
+        return bool(
+            int(found["total"]) == found["counter_sum"] == kept.counter_sum
+            and found["stored_at"] == kept.stored_at
+        )
 
-    async def _ask_total(self, scopes: list[str]) -> int:
+    async def _lookup(
+        self, path: str, variant: str, scopes: list[str], *, with_body: bool = True
+    ) -> Any:
         if self._postgres:
             try:
                 pool = self._pool or await self._open_pool()
-                return int(await pool.fetchval(_TOTAL, scopes))
-            except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-                logger.warning("counter sum on its pool failed: %r", exc)
-        counters = self.tables.counters
-        async with self.database.sessions() as session:
-            total = await session.scalar(
-                select(func.coalesce(func.sum(counters.c.version), 0)).where(
-                    counters.c.scope.in_(scopes)
-                )
-            )
-            return int(total or 0)
-
-    async def _lookup(self, path: str, variant: str, scopes: list[str]) -> Any:
-        if self._postgres:
-            try:
-                pool = self._pool or await self._open_pool()
-                return await pool.fetchrow(_LOOKUP, scopes, path, variant)
+                statement = _LOOKUP if with_body else _CHECK
+                return await pool.fetchrow(statement, scopes, path, variant)
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 # The session below meets the same fault and answers it as every read does
                 # (503 with Retry-After); a dropped connection is simply replaced next time.
                 logger.warning("stored-document lookup on its pool failed: %r", exc)
         async with self.database.sessions() as session:
-            found = await session.execute(self._lookup_statement(path, variant, scopes))
-            return found.one()._mapping
+            statement = self._lookup_statement(path, variant, scopes, with_body)
+            return (await session.execute(statement)).one()._mapping
 
     async def _open_pool(self) -> asyncpg.Pool:
         url = make_url(self.database.url)
@@ -210,7 +217,7 @@ class DocumentStore:
         )
         return self._pool
 
-    def _lookup_statement(self, path: str, variant: str, scopes: list[str]) -> Any:
+    def _lookup_statement(self, path: str, variant: str, scopes: list[str], with_body: bool) -> Any:
         counters, documents = self.tables.counters, self.tables.documents
         total = (
             select(func.coalesce(func.sum(counters.c.version), 0))
@@ -218,14 +225,11 @@ class DocumentStore:
             .scalar_subquery()
         )
         one = select(literal(1).label("one")).subquery()
+        columns = [total.label("total"), documents.c.counter_sum, documents.c.stored_at]
+        if with_body:
+            columns += [documents.c.etag, documents.c.media_type, documents.c.body]
         return (
-            select(
-                total.label("total"),
-                documents.c.counter_sum,
-                documents.c.etag,
-                documents.c.media_type,
-                documents.c.body,
-            )
+            select(*columns)
             .select_from(one)
             .outerjoin(
                 documents,
@@ -241,10 +245,10 @@ class DocumentStore:
         counter_sum: int,
         etag: str,
         rendered: Rendered,
-    ) -> None:
-        """Keep this rendering for the next read. Two workers rendering at once store equal
-        bytes; the later state wins, so a slow render of an older state never replaces a
-        newer one."""
+    ) -> Any:
+        """Keep this rendering for the next read; its time of storing, None if not stored.
+        Two workers rendering at once store equal bytes; the later state wins, so a slow
+        render of an older state never replaces a newer one."""
         documents = self.tables.documents
         values = {
             "path": path,
@@ -268,6 +272,8 @@ class DocumentStore:
         except SQLAlchemyError:  # the reader still gets its document; the next read stores it
             logger.warning("storing the rendering of %s failed", path, exc_info=True)
             await session.rollback()
+            return None
+        return values["stored_at"]
 
 
 def _credentials(request: Request) -> bool:
