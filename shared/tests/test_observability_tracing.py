@@ -1,7 +1,8 @@
 """OpenTelemetry: off unless the standard OTEL_* variables ask for it, and then its SDK, exporters
 and instrumentations are not imported (FastAPI itself imports the API, a no-op without a
-provider, for telemetry of its own); on, the request's spans carry the trace id the edge logs (the caller's, or the edge's new
-one). Each case runs in a fresh interpreter: instrumentation is process-wide."""
+provider, for telemetry of its own); on, the request's spans carry the trace id the edge logs
+(the caller's, or the edge's new one). Each case runs in a fresh interpreter: instrumentation
+is process-wide."""
 
 from __future__ import annotations
 
