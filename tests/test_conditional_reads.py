@@ -23,6 +23,8 @@ PARAMETERS = {
     "code": "personalomsattning",
     "reference": "KS-2018-0042",
     "ocid": "ocds-local-0580-KS-2018-0042",
+    "representation": "csv",  # the composed report as a spreadsheet: quick to make
+    "assignment_code": "bredband",
 }
 QUERIES = {
     "/v1/measurements/{municipality_code}": "?from=2018-01-01&to=2018-06-30",
