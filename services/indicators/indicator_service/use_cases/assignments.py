@@ -7,20 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from indicator_service.models import (
     Assignment,
     AssignmentFollowUp,
     AuditEntry,
-    IdempotencyRecord,
     Indicator,
     Register,
 )
 from indicator_service.repository import assignments as assignment_queries
 from indicator_service.repository import indicators as indicator_queries
-from indicator_service.repository import outcomes as outcome_queries
 from indicator_service.repository import registers as register_queries
 from indicator_service.rules.assignments import (
     Reported,
@@ -47,6 +44,7 @@ from indicator_service.schemas_out import (
     FollowUpOut,
     ReportRow,
 )
+from indicator_service.use_cases.idempotency import write_once
 from indicator_service.use_cases.presenting import register_path
 from indicator_service.use_cases.registers import find_register, register_etag
 from municipal_shared.kit.audit import record_audit
@@ -157,30 +155,11 @@ async def record_follow_up(
     under the key is refused."""
     scope = f"{register.municipality_code}/{register.board_code}/assignments/follow-up"
     digest = request_hash([i.model_dump(mode="json") for i in body.items])
-    if idempotency_key:
-        seen = await _replayed(session, scope, idempotency_key, digest)
-        if seen is not None:
-            return seen
-    result = await _append(session, actor, register, body)
-    if idempotency_key:
-        session.add(
-            IdempotencyRecord(
-                scope=scope,
-                key=idempotency_key,
-                request_hash=digest,
-                response=result.model_dump(mode="json"),
-            )
-        )
-    try:
-        await commit(session)
-    except IntegrityError:
-        # The same key processed concurrently: this transaction is void, the first answers.
-        await session.rollback()
-        seen = await _replayed(session, scope, idempotency_key or "", digest)
-        if seen is None:
-            raise
-        return seen
-    return result
+
+    async def write() -> FollowUpBatchResult:
+        return await _append(session, actor, register, body)
+
+    return await write_once(session, scope, idempotency_key, digest, write, FollowUpBatchResult)
 
 
 async def assignments_section(
@@ -269,21 +248,6 @@ async def _append(
         )
     await session.flush()
     return FollowUpBatchResult(created=created, corrected=corrected, unchanged=unchanged)
-
-
-async def _replayed(
-    session: AsyncSession, scope: str, key: str, digest: str
-) -> FollowUpBatchResult | None:
-    seen = await outcome_queries.get_idempotency(session, scope, key)
-    if seen is None:
-        return None
-    if seen.request_hash != digest:
-        raise InvalidContent(
-            "This Idempotency-Key was used for different content",
-            field="/items",
-            idempotency_key=key,
-        )
-    return FollowUpBatchResult.model_validate(seen.response)
 
 
 def _href(register: Register, code: str) -> str:

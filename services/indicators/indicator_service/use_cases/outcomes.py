@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import httpx
 from pydantic import ValidationError
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from indicator_service.models import AuditEntry, IdempotencyRecord, Outcome, Register
+from indicator_service.models import AuditEntry, Outcome, Register
 from indicator_service.repository import indicators as indicator_queries
 from indicator_service.repository import outcomes as outcome_queries
 from indicator_service.rules import kolada
@@ -23,9 +22,9 @@ from indicator_service.rules.outcome_intake import (
 )
 from indicator_service.schemas import KoladaEntryIn, KoladaImportIn, OutcomeItemIn
 from indicator_service.schemas_out import ChangeOut, ChangesPage, KoladaPage, OutcomeBatchResult
+from indicator_service.use_cases.idempotency import write_once
 from indicator_service.use_cases.presenting import outcome_out
 from municipal_shared.kit.audit import record_audit
-from municipal_shared.kit.database import commit
 from municipal_shared.kit.problems import InvalidContent, field_error
 from municipal_shared.types import split_period
 
@@ -45,31 +44,11 @@ async def record_outcomes(
     first answer is stored: a redelivery gets it again, other content under the key is refused."""
     scope = f"{register.municipality_code}/{register.board_code}/outcomes"
     digest = items_hash(items)
-    if idempotency_key:
-        seen = await _replayed(session, scope, idempotency_key, digest)
-        if seen is not None:
-            return seen
-    result = await record_items(session, actor, register, items, reason)
-    if idempotency_key:
-        session.add(
-            IdempotencyRecord(
-                scope=scope,
-                key=idempotency_key,
-                request_hash=digest,
-                response=result.model_dump(mode="json"),
-            )
-        )
-    try:
-        await commit(session)
-    except IntegrityError:
-        # The same key was processed concurrently (a redelivery racing the first attempt):
-        # this transaction is void, and the first one's answer is the answer.
-        await session.rollback()
-        seen = await _replayed(session, scope, idempotency_key or "", digest)
-        if seen is None:
-            raise
-        return seen
-    return result
+
+    async def write() -> OutcomeBatchResult:
+        return await record_items(session, actor, register, items, reason)
+
+    return await write_once(session, scope, idempotency_key, digest, write, OutcomeBatchResult)
 
 
 async def import_kolada(
@@ -229,18 +208,3 @@ async def record_items(
         last_change_id=await outcome_queries.last_outcome_id(session, register.id),
         unused_figures=unused,
     )
-
-
-async def _replayed(
-    session: AsyncSession, scope: str, key: str, digest: str
-) -> OutcomeBatchResult | None:
-    seen = await outcome_queries.get_idempotency(session, scope, key)
-    if seen is None:
-        return None
-    if seen.request_hash != digest:
-        raise InvalidContent(
-            "This Idempotency-Key was used for different content",
-            field="/items",
-            idempotency_key=key,
-        )
-    return OutcomeBatchResult.model_validate(seen.response)
