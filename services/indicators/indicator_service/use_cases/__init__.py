@@ -9,4 +9,5 @@ anything, records the audit entry and commits once (an error rolls all of it bac
 - assignments: load, list and read assignments; record their follow-up (Idempotency-Key)
 - tertial_report: the register's report for a tertial
 - composed_report: that report with the budget and procurement sections; its approval
+- idempotency: a write under an Idempotency-Key, answered once and replayed after
 - presenting: rows to response bodies (shaping only)"""
