@@ -46,7 +46,8 @@ if [[ ! -x "$GENERATOR/bin/openapi-python-client" ]] \
   || ! cmp -s python-client.txt "$GENERATOR/python-client.txt"; then
   rm -rf "$GENERATOR"
   ../.tools/bin/uv venv --quiet --python "$PYTHON" "$GENERATOR"
-  VIRTUAL_ENV="$GENERATOR" ../.tools/bin/uv pip install --quiet -r python-client.txt
+  # --python: make exports UV_PYTHON, which would otherwise win over VIRTUAL_ENV.
+  ../.tools/bin/uv pip install --quiet --python "$GENERATOR/bin/python" -r python-client.txt
   cp python-client.txt "$GENERATOR/python-client.txt"
 fi
 mkdir -p generated/python
