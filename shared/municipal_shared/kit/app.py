@@ -3,6 +3,7 @@ health, auth. Services pass their routers and settings; nothing is created at im
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -83,9 +84,11 @@ def create_service_app(
         )
         try:
             if extra_lifespan is None:
+                settle_heap()
                 yield
             else:
                 async with extra_lifespan(app):
+                    settle_heap()
                     yield
         finally:
             if documents is not None:
@@ -120,6 +123,14 @@ def create_service_app(
     app.state.service_routers = list(routers)  # what the OpenAPI tests check (testing_openapi)
     _register_problem_schema(app, auth_settings, routers)
     return app
+
+
+def settle_heap() -> None:
+    """Once started, move everything alive into the collector's permanent generation. The
+    app's own objects (routes, models, metadata) never die, yet every full collection walked
+    all of them: under load one in a hundred requests waited about 150 ms for it."""
+    gc.collect()
+    gc.freeze()
 
 
 def _register_problem_schema(
