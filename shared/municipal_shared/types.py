@@ -42,6 +42,16 @@ ThousandSEK = Annotated[
 ]
 
 
+def json_number(value: Decimal) -> int | float:
+    """A Decimal as a JSON number for formats that want numbers (OCDS, Kolada): integral
+    values as integers, others as the float whose shortest text is the same decimal (true
+    for amounts of up to 15 significant digits, which covers kronor and öre). The stored
+    value stays an exact Decimal."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
 def _refuse_float(value: Any) -> Any:
     # A JSON number reaches the model as a Decimal, exactly as written (kit/routing.py); a
     # float here came from Python code, its digits already rounded.

@@ -33,3 +33,14 @@ def test_municipality_codes_and_tertials() -> None:
         with pytest.raises(ValidationError):
             TypeAdapter(MunicipalityCode).validate_python(bad)
     assert str(Tertial.T2.period_end(2018)) == "2018-08-31"
+
+
+def test_json_number_writes_integers_as_integers_and_cents_as_the_same_decimal() -> None:
+    from decimal import Decimal
+
+    from municipal_shared.types import json_number
+
+    assert json_number(Decimal("1500000.00")) == 1500000
+    assert isinstance(json_number(Decimal("1500000.00")), int)
+    for text in ("11200.5", "0.1", "1234567890123.45"):
+        assert repr(json_number(Decimal(text))) == text

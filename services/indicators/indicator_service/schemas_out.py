@@ -24,7 +24,7 @@ from indicator_service.vocabulary import (
 from municipal_shared.contracts.budget import BudgetFollowUp
 from municipal_shared.contracts.procurement import ProcurementMeasurement
 from municipal_shared.kit.peers import PeerReading
-from municipal_shared.types import PlainDecimal, Tertial
+from municipal_shared.types import PlainDecimal, Tertial, json_number
 
 
 class CouncilGoalOut(BaseModel):
@@ -358,11 +358,7 @@ class KoladaValue(BaseModel):
 
     @field_serializer("value", when_used="json")
     def _as_json_number(self, value: Decimal | None) -> int | float | None:
-        # Kolada publishes numbers; its values have few digits, so the shortest float text
-        # is the same decimal (4.1 stays 4.1). Stored values stay exact Decimals.
-        if value is None:
-            return None
-        return int(value) if value == value.to_integral_value() else float(value)
+        return None if value is None else json_number(value)  # Kolada publishes numbers
 
 
 class KoladaEntry(BaseModel):

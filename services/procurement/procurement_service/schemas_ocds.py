@@ -34,6 +34,8 @@ from pydantic import (
 )
 from pydantic.alias_generators import to_camel
 
+from municipal_shared.types import json_number
+
 __all__ = [
     "Award",
     "Bid",
@@ -62,10 +64,6 @@ def _number(value: Any) -> Decimal:
     return number
 
 
-def _number_to_json(value: Decimal) -> int | float:
-    return int(value) if value == value.to_integral_value() else float(value)
-
-
 def _identifier(value: Any) -> str | int:
     # OCDS allows integer identifiers for organisations, tenders, awards and contracts.
     if isinstance(value, bool) or not isinstance(value, str | int):
@@ -90,9 +88,7 @@ def _currency(value: Any) -> str:
     return value
 
 
-Number = Annotated[
-    Decimal, PlainValidator(_number), PlainSerializer(_number_to_json, when_used="json")
-]
+Number = Annotated[Decimal, PlainValidator(_number), PlainSerializer(json_number, when_used="json")]
 Id = Annotated[str | int, PlainValidator(_identifier)]
 DateTime = Annotated[
     dt.datetime,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from municipal_shared.types import json_number
 from procurement_service.models import Bidder, Procurement
 from procurement_service.rules.ocds import compile_releases
 from procurement_service.rules.ocds_mapping import EMPLOYMENT_GOAL
@@ -88,9 +89,7 @@ def _day(day: dt.date, end: bool = False) -> str:
 
 
 def _amount(value: Decimal, currency: str | None) -> dict[str, Any]:
-    # A JSON number, as OCDS wants: integral amounts as integers, cents as the shortest
-    # float text (two decimals survive it); the stored amount stays an exact Decimal.
-    number = int(value) if value == value.to_integral_value() else float(value)
+    number = json_number(value)  # OCDS wants a number
     return {"amount": number, "currency": currency} if currency else {"amount": number}
 
 
